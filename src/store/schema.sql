@@ -1,0 +1,136 @@
+-- Schema version 1 of the recordings index (SQLite through better-sqlite3).
+--
+-- This file is the documented copy. src/store/schema.ts embeds the identical text,
+-- because tsc does not copy .sql files into dist/; test/store.test.ts keeps them equal.
+-- Change the schema only through a new numbered migration in src/store/migrations.ts.
+--
+-- Units: every instant is an integer of epoch milliseconds UTC (column names end in
+-- _ms); every size is an integer of bytes (_bytes). STRICT tables refuse any other
+-- storage class, so a float second or a string date cannot slip in.
+--
+-- Time model: a run is one ffmpeg session of one camera. Media time 0 of the run is
+-- anchored on the box's wall clock (runs.start_ms); segment n+1 of a run starts exactly
+-- at segment n's end_ms (chained on the media timeline). A gap is the space between
+-- runs (its reason is the end_reason of the run before it) or a hole left inside a run
+-- by a deleted segment.
+
+-- Migrations applied to this file, one row each. The highest version is the schema
+-- version of the database.
+CREATE TABLE schema_migrations (
+  -- Migration number (1, 2, ...). Primary key: a migration is recorded once.
+  version INTEGER PRIMARY KEY,
+  -- Wall time the migration was applied; tells support when the box was upgraded.
+  applied_ms INTEGER NOT NULL
+) STRICT;
+
+-- Every camera that has recorded on this box. A camera that leaves the configuration
+-- keeps its row while runs or segments reference it, so its old footage keeps a name.
+CREATE TABLE cameras (
+  -- Slug from the configuration (lower-case letters, digits, '-', '_'); also the folder
+  -- name under recordings/. Never reused for another camera.
+  id TEXT PRIMARY KEY,
+  -- Human name shown to officers; refreshed from the configuration at every start.
+  name TEXT NOT NULL,
+  -- Wall time the index first saw this camera.
+  created_ms INTEGER NOT NULL,
+  -- Wall time the name last changed (equals created_ms until then).
+  updated_ms INTEGER NOT NULL
+) STRICT;
+
+-- One row per run (one ffmpeg session of one camera).
+CREATE TABLE runs (
+  -- Row id; segments point at it.
+  id INTEGER PRIMARY KEY,
+  -- Camera that was recorded.
+  camera_id TEXT NOT NULL REFERENCES cameras (id),
+  -- The recorder's unique key of the run (e.g. demo-20261128T174112345Z-k3f9); also the
+  -- prefix of the run's segment file names, which is how start-up reconciliation finds
+  -- the run of a file that has no row.
+  run_key TEXT NOT NULL UNIQUE,
+  -- Wall time ffmpeg was spawned; start_ms - spawned_ms is the camera's connect time.
+  spawned_ms INTEGER NOT NULL,
+  -- Wall time of media time 0 of the run (the anchor). The first segment starts here.
+  start_ms INTEGER NOT NULL,
+  -- End of the last segment ever indexed for the run (= start_ms until one closes).
+  -- Not lowered when segments are deleted: a segment ending before it means the rest
+  -- of the run was deleted, not that recording stopped.
+  end_ms INTEGER NOT NULL,
+  -- Wall time the run was seen to end; NULL while the run is open (recording now).
+  ended_ms INTEGER,
+  -- Why the run ended; the reason of the gap that follows it. NULL while open.
+  end_reason TEXT CHECK (end_reason IN ('camera-disconnected', 'stalled', 'clock-step', 'stopped', 'unclean-shutdown')),
+  -- Free text with the detail of the end (ffmpeg's last error line, old/new clock
+  -- offsets of a clock step); credentials are redacted before they get here.
+  end_detail TEXT,
+  -- Video codec reported by ffmpeg for the run (h264, hevc); NULL when unknown.
+  video_codec TEXT,
+  -- Video width in pixels; NULL when unknown.
+  width INTEGER,
+  -- Video height in pixels; NULL when unknown.
+  height INTEGER,
+  -- Frame rate the stream declares, frames per second (may be fractional, e.g. 29.97;
+  -- cheap cameras declare more than they deliver). Informational only. NULL when unknown.
+  fps REAL,
+  -- Audio codec after the recorder's audio mode (aac, or NULL when there is no audio).
+  audio_codec TEXT,
+  -- Longest segment of the run (end_ms - start_ms). The max over a camera's runs bounds
+  -- the overlap query (start_ms >= from - max) so it stays an index range scan.
+  max_segment_ms INTEGER NOT NULL DEFAULT 0,
+  CHECK (end_ms >= start_ms),
+  CHECK ((ended_ms IS NULL) = (end_reason IS NULL))
+) STRICT;
+
+-- Runs of a camera in time order (also serves the camera_id foreign key and the
+-- per-camera max of max_segment_ms).
+CREATE INDEX runs_camera_start ON runs (camera_id, start_ms);
+-- Open runs: what start-up reconciliation closes as 'unclean-shutdown'.
+CREATE INDEX runs_open ON runs (camera_id) WHERE end_reason IS NULL;
+
+-- One row per segment file under <dataDir>/recordings. Invariant (kept by start-up
+-- reconciliation): every row names an existing file and every well-named file has a row.
+CREATE TABLE segments (
+  -- Row id.
+  id INTEGER PRIMARY KEY,
+  -- Camera of the segment (same as its run's); here too so the covering index below
+  -- answers range queries without touching runs.
+  camera_id TEXT NOT NULL REFERENCES cameras (id),
+  -- Run the segment belongs to.
+  run_id INTEGER NOT NULL REFERENCES runs (id),
+  -- 1-based number of the segment inside its run (the 6 digits of the file name).
+  seq INTEGER NOT NULL CHECK (seq >= 1),
+  -- Wall time of the segment's first instant: run anchor + media start. Exactly the
+  -- previous segment's end_ms inside a run.
+  start_ms INTEGER NOT NULL,
+  -- Wall time just after the segment's last instant (start_ms + media length).
+  end_ms INTEGER NOT NULL,
+  -- Playable length on the media timeline (what a player shows). For a recovered file
+  -- this is the probed playable length, not the container's claim.
+  media_duration_ms INTEGER NOT NULL CHECK (media_duration_ms >= 0),
+  -- Wall time the recorder saw the segment close; compared with end_ms it shows drift
+  -- of the camera's media clock. NULL for recovered segments (no close was seen).
+  observed_close_ms INTEGER,
+  -- File size at indexing; retention sums it per camera without touching the disk.
+  size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+  -- Path relative to the recordings root: <camera>/<YYYY-MM-DD>/<run_key>-<seq:6>.mp4.
+  -- Relative so the data folder can move; unique because two rows for one file would
+  -- double-count it.
+  rel_path TEXT NOT NULL UNIQUE,
+  -- Video codec of this file (a camera can change codec between runs); NULL if unknown.
+  video_codec TEXT,
+  -- Video width in pixels; NULL when unknown.
+  width INTEGER,
+  -- Video height in pixels; NULL when unknown.
+  height INTEGER,
+  -- Audio codec of this file; NULL when it has no audio.
+  audio_codec TEXT,
+  -- 1 when start-up reconciliation indexed the file from disk (its close was never
+  -- seen, usually the last segment of a run cut short by a crash); 0 from a close event.
+  recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered IN (0, 1)),
+  -- A run has one segment per sequence number; also makes a duplicate close a no-op.
+  UNIQUE (run_id, seq),
+  CHECK (end_ms >= start_ms)
+) STRICT;
+
+-- Covering index for "what is recorded in [from, to)": the bounded overlap query reads
+-- camera_id, start_ms, end_ms and run_id from the index alone.
+CREATE INDEX segments_camera_start ON segments (camera_id, start_ms, end_ms, run_id);
