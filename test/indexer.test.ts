@@ -61,30 +61,30 @@ describe('indexer', () => {
   it('turns events into rows with the exact event times and extends the run', () => {
     indexer.ensureCamera('cam1', 'Gate');
     const key = run('aaaa', 0, [10, 10.013, 9.987], null);
-    const r = store.runs.getByKey(key)!;
+    const r = store.runs.getByKey('cam1', key)!;
     expect(r).toMatchObject({ cameraId: 'cam1', spawnedMs: s(0) - 700, startMs: s(0), endMs: s(30), endedMs: null, endReason: null, fps: 25, maxSegmentMs: 10_013 });
     const rows = store.segments.inRange('cam1', s(0), s(30));
     expect(rows.map((x) => [x.seq, x.startMs, x.endMs])).toEqual([[1, s(0), s(10)], [2, s(10), s(20.013)], [3, s(20.013), s(30)]]);
     expect(rows[1]).toMatchObject({ observedCloseMs: s(20.013) + 40, sizeBytes: 50_002, recovered: false, videoCodec: 'h264', audioCodec: 'aac' });
     indexer.onRunEnded({ cameraId: 'cam1', runKey: key, endedAtMs: s(31), reason: 'stopped', detail: null });
-    expect(store.runs.getByKey(key)).toMatchObject({ endedMs: s(31), endReason: 'stopped', endMs: s(30) });
+    expect(store.runs.getByKey('cam1', key)).toMatchObject({ endedMs: s(31), endReason: 'stopped', endMs: s(30) });
     expect(store.cameras.get('cam1')?.name).toBe('Gate');
   });
 
   it('ignores repeated events: the first answer stays', () => {
     const key = run('bbbb', 0, [10, 10], 'camera-disconnected');
-    const before = JSON.stringify([store.runs.getByKey(key), store.segments.inRange('cam1', s(0), s(20))]);
+    const before = JSON.stringify([store.runs.getByKey('cam1', key), store.segments.inRange('cam1', s(0), s(20))]);
     indexer.onRunStarted({ cameraId: 'cam1', runKey: key, anchorMs: s(5), spawnedAtMs: s(4), stream });
     indexer.onSegmentClosed(closed(key, 2, s(10), s(20)));
     indexer.onSegmentClosed({ ...closed(key, 2, s(10), s(25)), relPath: closed(key, 2, 0, 1).relPath });
     indexer.onRunEnded({ cameraId: 'cam1', runKey: key, endedAtMs: s(99), reason: 'stalled', detail: null });
-    expect(JSON.stringify([store.runs.getByKey(key), store.segments.inRange('cam1', s(0), s(20))])).toBe(before);
+    expect(JSON.stringify([store.runs.getByKey('cam1', key), store.segments.inRange('cam1', s(0), s(20))])).toBe(before);
   });
 
   it('creates the run from a SegmentClosed whose RunStarted was lost, and the camera from an event', () => {
     const key = runKeyAt(s(0), 'cccc');
     indexer.onSegmentClosed(closed(key, 3, s(20), s(30), 'cam9'));
-    expect(store.runs.getByKey(key)).toMatchObject({ cameraId: 'cam9', startMs: s(20), endMs: s(30), spawnedMs: s(0), endReason: null });
+    expect(store.runs.getByKey('cam9', key)).toMatchObject({ cameraId: 'cam9', startMs: s(20), endMs: s(30), spawnedMs: s(0), endReason: null });
     expect(store.cameras.get('cam9')?.name).toBe('cam9');
     indexer.ensureCamera('cam9', 'Back door');
     indexer.onRunStarted({ cameraId: 'cam9', runKey: runKeyAt(s(40), 'dddd'), anchorMs: s(41), spawnedAtMs: s(40), stream });
@@ -108,7 +108,7 @@ describe('coverage', () => {
     run('aaaa', 0, [10, 10, 10], 'camera-disconnected');
     run('bbbb', 45, [10, 10], 'stalled');
     const c = run('cccc', 100, [10, 10, 10], null);
-    const cRun = store.runs.getByKey(c)!;
+    const cRun = store.runs.getByKey('cam1', c)!;
     store.segments.deleteByIds([store.segments.bySeq(cRun.id, 2)!.id]);
   });
   const span = (a: number, b: number) => ({ fromMs: s(a), toMs: s(b) });
@@ -139,7 +139,7 @@ describe('coverage', () => {
   });
 
   it("splits a gap where a run's first segments were deleted (retention)", () => {
-    const a = store.runs.getByKey(runKeyAt(s(0) - 700, 'aaaa'))!;
+    const a = store.runs.getByKey('cam1', runKeyAt(s(0) - 700, 'aaaa'))!;
     store.segments.deleteByIds([store.segments.bySeq(a.id, 1)!.id]);
     expect(recordings.coverage('cam1', s(-5), s(15))).toEqual({ runs: [span(10, 15)], gaps: [gap(-5, 0, 'not-recorded'), gap(0, 10, 'deleted')] });
   });

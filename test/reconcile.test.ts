@@ -129,7 +129,7 @@ describe('reconcile', () => {
       filesScanned: 7, rowsRemovedMissingFile: 2, filesIndexed: 4, filesQuarantined: 1,
       filesIgnored: 1, runsCreated: 1, runsClosed: 2, dayDirsRemoved: 1,
     });
-    const a = store.runs.getByKey(keyA)!;
+    const a = store.runs.getByKey('cam1', keyA)!;
     const s2 = store.segments.bySeq(a.id, 2)!;
     const s3 = store.segments.bySeq(a.id, 3)!;
     const s4 = store.segments.bySeq(a.id, 4)!;
@@ -141,9 +141,9 @@ describe('reconcile', () => {
     expect(s4.mediaDurationMs).toBeLessThan(csvMs[3]!);
     expect(s4.sizeBytes).toBe(fs.statSync(path.join(rec, s4.relPath)).size);
     // The open run ends where its last (recovered) segment ends.
-    expect(store.runs.getByKey(keyA)).toMatchObject({ endReason: 'unclean-shutdown', endedMs: s4.endMs, endMs: s4.endMs });
+    expect(store.runs.getByKey('cam1', keyA)).toMatchObject({ endReason: 'unclean-shutdown', endedMs: s4.endMs, endMs: s4.endMs });
     // Rows of B whose files are gone are deleted; B itself stays (it explains a gap).
-    const b = store.runs.getByKey(keyB)!;
+    const b = store.runs.getByKey('cam1', keyB)!;
     expect(store.segments.bySeq(b.id, 1)).toBeUndefined();
     expect(b.endReason).toBe('stopped');
     // Garbage goes to quarantine under the same relative path; other files stay put.
@@ -156,7 +156,7 @@ describe('reconcile', () => {
   it('creates a run for files of an unknown run, anchored on its run key', async () => {
     stage();
     await run();
-    const c = store.runs.getByKey(keyC)!;
+    const c = store.runs.getByKey('cam2', keyC)!;
     const t = runKeySpawnedMs(keyC)!;
     expect(c).toMatchObject({ cameraId: 'cam2', startMs: t, spawnedMs: t, endReason: 'unclean-shutdown' });
     const c1 = store.segments.bySeq(c.id, 1)!;
@@ -192,7 +192,7 @@ describe('reconcile', () => {
     indexer.segmentAbandoned({ cameraId: 'cam1', runKey: keyA, seq: 1, relPath: rel('cam1', keyA, 1), startMs: anchorA });
     indexer.segmentAbandoned({ cameraId: 'cam1', runKey: keyA, seq: 1, relPath: rel('cam1', keyA, 1), startMs: anchorA });
     await indexer.drain();
-    const a = store.runs.getByKey(keyA)!;
+    const a = store.runs.getByKey('cam1', keyA)!;
     expect(store.segments.bySeq(a.id, 1)).toMatchObject({ startMs: anchorA, recovered: true });
     expect(a.endMs).toBeGreaterThan(anchorA);
   });

@@ -86,8 +86,8 @@ export class Indexer {
 
   onRunEnded(e: RunEndedEvent): void {
     requireInts('RunEnded', { endedAtMs: e.endedAtMs });
-    if (this.deps.store.runs.end(e.runKey, e.endedAtMs, e.reason, e.detail)) return;
-    const known = this.deps.store.runs.getByKey(e.runKey);
+    if (this.deps.store.runs.end(e.cameraId, e.runKey, e.endedAtMs, e.reason, e.detail)) return;
+    const known = this.deps.store.runs.getByKey(e.cameraId, e.runKey);
     if (known) this.deps.log.debug({ runKey: e.runKey }, 'RunEnded for an ended run ignored');
     else this.deps.log.warn({ runKey: e.runKey, reason: e.reason }, 'RunEnded for an unknown run ignored');
   }

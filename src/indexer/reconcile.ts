@@ -149,7 +149,7 @@ async function startRule(deps: ReconcileDeps, file: SegmentFile): Promise<StartO
     const prev = store.segments.bySeq(run.id, file.seq - 1);
     return prev ? prev.endMs : run.startMs;
   };
-  const run = store.runs.getByKey(file.runKey);
+  const run = store.runs.getByKey(file.cameraId, file.runKey);
   if (file.seq === 1 || (run && store.segments.bySeq(run.id, file.seq - 1))) return chained;
   // The earlier files of the run are gone: a file's mtime is its last write, i.e. its end.
   const endMs = await mtimeMs(deps, file.relPath);

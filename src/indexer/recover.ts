@@ -41,7 +41,7 @@ const noStream: StreamInfo = { videoCodec: null, width: null, height: null, fps:
  * (the spawn time: the best anchor left when the RunStarted row never got written).
  */
 export function ensureRun(store: Store, cameraId: string, runKey: string, fallbackStartMs: number, nowMs: number): { run: RunRow; created: boolean } {
-  const known = store.runs.getByKey(runKey);
+  const known = store.runs.getByKey(cameraId, runKey);
   if (known) return { run: known, created: false };
   const startMs = runKeySpawnedMs(runKey) ?? fallbackStartMs;
   return store.transaction(() => {

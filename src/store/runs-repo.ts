@@ -35,7 +35,7 @@ const columns = `id, camera_id AS cameraId, run_key AS runKey, spawned_ms AS spa
   audio_codec AS audioCodec, max_segment_ms AS maxSegmentMs`;
 
 type InsertParams = Omit<NewRun, 'stream'> & StreamInfo;
-type EndParams = { runKey: string; endedMs: number; reason: RunEndReason; detail: string | null };
+type EndParams = { cameraId: string; runKey: string; endedMs: number; reason: RunEndReason; detail: string | null };
 
 export class RunsRepo {
   private readonly insertStmt;
@@ -51,14 +51,14 @@ export class RunsRepo {
     this.insertStmt = db.prepare<InsertParams>(
       `INSERT INTO runs (camera_id, run_key, spawned_ms, start_ms, end_ms, video_codec, width, height, fps, audio_codec)
        VALUES (@cameraId, @runKey, @spawnedMs, @startMs, @startMs, @videoCodec, @width, @height, @fps, @audioCodec)
-       ON CONFLICT (run_key) DO NOTHING`,
+       ON CONFLICT (camera_id, run_key) DO NOTHING`,
     );
-    this.byKeyStmt = db.prepare<[string], RunRow>(`SELECT ${columns} FROM runs WHERE run_key = ?`);
+    this.byKeyStmt = db.prepare<[string, string], RunRow>(`SELECT ${columns} FROM runs WHERE camera_id = ? AND run_key = ?`);
     this.byIdStmt = db.prepare<[number], RunRow>(`SELECT ${columns} FROM runs WHERE id = ?`);
     // Only an open run can end: a repeated RunEnded (or a late one) keeps the first answer.
     this.endStmt = db.prepare<EndParams>(
       `UPDATE runs SET ended_ms = @endedMs, end_reason = @reason, end_detail = @detail
-       WHERE run_key = @runKey AND end_reason IS NULL`,
+       WHERE camera_id = @cameraId AND run_key = @runKey AND end_reason IS NULL`,
     );
     this.closeUncleanStmt = db.prepare<[string | null, number]>(
       `UPDATE runs SET ended_ms = end_ms, end_reason = 'unclean-shutdown', end_detail = ?
@@ -77,13 +77,13 @@ export class RunsRepo {
   insertIfAbsent(run: NewRun): { row: RunRow; created: boolean } {
     const { stream, ...rest } = run;
     const created = this.insertStmt.run({ ...rest, ...stream }).changes > 0;
-    const row = this.byKeyStmt.get(run.runKey);
+    const row = this.byKeyStmt.get(run.cameraId, run.runKey);
     if (row === undefined) throw new Error(`run ${run.runKey} vanished after insert`);
     return { row, created };
   }
 
-  getByKey(runKey: string): RunRow | undefined {
-    return this.byKeyStmt.get(runKey);
+  getByKey(cameraId: string, runKey: string): RunRow | undefined {
+    return this.byKeyStmt.get(cameraId, runKey);
   }
 
   getById(id: number): RunRow | undefined {
@@ -91,8 +91,8 @@ export class RunsRepo {
   }
 
   /** End an open run; false when the run is unknown or already ended. */
-  end(runKey: string, endedMs: number, reason: RunEndReason, detail: string | null): boolean {
-    return this.endStmt.run({ runKey, endedMs, reason, detail }).changes > 0;
+  end(cameraId: string, runKey: string, endedMs: number, reason: RunEndReason, detail: string | null): boolean {
+    return this.endStmt.run({ cameraId, runKey, endedMs, reason, detail }).changes > 0;
   }
 
   /** Close a run found open at start-up: it ended where its last segment ended. */

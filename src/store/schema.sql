@@ -43,10 +43,10 @@ CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
   -- Camera that was recorded.
   camera_id TEXT NOT NULL REFERENCES cameras (id),
-  -- The recorder's unique key of the run (e.g. demo-20261128T174112345Z-k3f9); also the
-  -- prefix of the run's segment file names, which is how start-up reconciliation finds
-  -- the run of a file that has no row.
-  run_key TEXT NOT NULL UNIQUE,
+  -- The recorder's key of the run (e.g. 20261128T174112345Z-k3f9), unique per camera;
+  -- also the prefix of the run's segment file names (in the camera's folder), which is
+  -- how start-up reconciliation finds the run of a file that has no row.
+  run_key TEXT NOT NULL,
   -- Wall time ffmpeg was spawned; start_ms - spawned_ms is the camera's connect time.
   spawned_ms INTEGER NOT NULL,
   -- Wall time of media time 0 of the run (the anchor). The first segment starts here.
@@ -76,6 +76,7 @@ CREATE TABLE runs (
   -- Longest segment of the run (end_ms - start_ms). The max over a camera's runs bounds
   -- the overlap query (start_ms >= from - max) so it stays an index range scan.
   max_segment_ms INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (camera_id, run_key),
   CHECK (end_ms >= start_ms),
   CHECK ((ended_ms IS NULL) = (end_reason IS NULL))
 ) STRICT;
