@@ -37,6 +37,7 @@ function fakeDeps(calls: Calls, overrides: Partial<ApiDeps> = {}): ApiDeps {
   return {
     log: silentLogger(),
     clock: new ManualClock(t0 + 2 * hourMs),
+    audit: { append: () => undefined },
     cameras: () => cameras,
     recorderStatus: (id) => (id === 'gate' ? gateStatus : null),
     recordings: {

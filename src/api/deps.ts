@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { RecorderStatus } from '../core/types.js';
 import type { CameraConfig } from '../config/types.js';
+import type { AuditPort } from './access.js';
 
 export interface TimeSpan {
   fromMs: number;
@@ -38,4 +39,6 @@ export interface ApiDeps {
   };
   health: () => { status: HealthStatus; reasons: string[] };
   version: string;
+  /** The audit trail: every clip, still, playback, export, login and settings change. */
+  audit: AuditPort;
 }
