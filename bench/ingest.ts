@@ -1,0 +1,118 @@
+/**
+ * bench/ingest: what recording N cameras costs with the daemon, against N bare ffmpeg
+ * recorders with the same command line and no daemon, side by side in one run.
+ *
+ *   npx tsx bench/ingest.ts [--cameras 1,16,64] [--seconds 30] [--segment 10]
+ *
+ * Prints, per N: CPU (share of one core) of the bare recorders and of the daemon plus its
+ * ffmpeg children, their ratio, daemon RSS, total RSS, segments on disk vs indexed, and
+ * the time from a segment's last write to its row being visible in the index.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildRecorderArgs } from '../src/recorder/ffmpeg-args.js';
+import { startTestCamera } from '../test/helpers/test-camera.js';
+import { listSegmentFiles, readSegments, spawnDaemon, tempDir, waitFor, writeTestConfig } from '../test/helpers/daemon.js';
+import { measureTree } from './proc-stats.js';
+
+const { values } = parseArgs({
+  options: {
+    cameras: { type: 'string', default: '1,16,64' },
+    seconds: { type: 'string', default: '30' },
+    segment: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '10' },
+  },
+});
+const counts = values.cameras.split(',').map(Number);
+const windowS = Number(values.seconds);
+const segmentS = Number(values.segment);
+const warmupS = Number(values.warmup);
+const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+
+function startBare(url: string, n: number, dir: string): ChildProcess[] {
+  return Array.from({ length: n }, (_, i) => {
+    const out = path.join(dir, `cam${i}`);
+    mkdirSync(out, { recursive: true });
+    const args = buildRecorderArgs({
+      url, rtspTimeoutSeconds: 5, segmentSeconds: segmentS, audio: 'aac',
+      outputPattern: path.join(out, 'bare-%06d.mp4'), tagHevcAsHvc1: false, progressPeriodSeconds: 1,
+    });
+    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    for (const s of [child.stdout, child.stderr, child.stdio[3]]) (s as NodeJS.ReadableStream | null)?.resume();
+    return child;
+  });
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+    if (c.exitCode !== null) { resolve(); return; }
+    c.once('close', () => resolve());
+    c.kill('SIGTERM');
+  })));
+}
+
+/** Polls the index and records, for each new row, how long after its file's last write it appeared. */
+function watchIndexLatency(dataDir: string): { stop(): number[] } {
+  const seen = new Set<string>();
+  const latencies: number[] = [];
+  const timer = setInterval(() => {
+    for (const row of readSegments(dataDir)) {
+      if (seen.has(row.rel_path)) continue;
+      seen.add(row.rel_path);
+      try {
+        latencies.push(Date.now() - statSync(path.join(dataDir, 'recordings', row.rel_path)).mtimeMs);
+      } catch { /* deleted meanwhile */ }
+    }
+  }, 50);
+  // Rows already there when watching starts are not measured.
+  for (const row of readSegments(dataDir)) seen.add(row.rel_path);
+  return { stop: () => { clearInterval(timer); return latencies; } };
+}
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+}
+
+async function benchDaemon(url: string, n: number) {
+  const cameras = Array.from({ length: n }, (_, i) => ({ id: `cam${i}`, url }));
+  const cfg = writeTestConfig({ cameras, segmentSeconds: segmentS, stallTimeoutSeconds: 20 });
+  const d = spawnDaemon(cfg.file);
+  await d.url();
+  await waitFor(`${n} cameras indexed`, () => new Set(readSegments(cfg.dataDir).map((r) => r.camera_id)).size >= n, 120_000, 500);
+  await sleep(warmupS);
+  const watcher = watchIndexLatency(cfg.dataDir);
+  const fig = await measureTree(() => [d.child.pid!], windowS);
+  const latencies = watcher.stop();
+  d.child.kill('SIGTERM');
+  const { code } = await d.exited;
+  const files = listSegmentFiles(cfg.dataDir);
+  const rows = readSegments(cfg.dataDir).map((r) => r.rel_path);
+  const lost = files.filter((f) => !rows.includes(f)).length + rows.filter((r) => !files.includes(r)).length;
+  return { fig, latencies, files: files.length, rows: rows.length, lost, exitCode: code };
+}
+
+async function main(): Promise<void> {
+  const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
+  console.log(`# bench/ingest: test camera 1920x1080 25 fps 4 Mbit/s GOP 2 s; segments ${segmentS} s; window ${windowS} s after ${warmupS} s warm-up`);
+  console.log('| cameras | bare CPU (cores) | daemon+ffmpeg CPU (cores) | ratio | daemon RSS MB | total RSS MB (bare / daemon) | files / rows / lost | index latency p50 / max ms |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  try {
+    for (const n of counts) {
+      const dir = tempDir('nvr-bench-bare-');
+      const bare = startBare(cam.url, n, dir);
+      await sleep(warmupS);
+      const bareFig = await measureTree(() => bare.map((c) => c.pid!).filter(Boolean), windowS);
+      await stopAll(bare);
+      const r = await benchDaemon(cam.url, n);
+      console.log(`| ${n} | ${bareFig.cores.toFixed(3)} | ${r.fig.cores.toFixed(3)} | ${(r.fig.cores / bareFig.cores).toFixed(2)} | ${mb(r.fig.rootRssBytes)} | ${mb(bareFig.rssBytes)} / ${mb(r.fig.rssBytes)} | ${r.files} / ${r.rows} / ${r.lost} | ${pct(r.latencies, 50).toFixed(0)} / ${Math.max(...r.latencies).toFixed(0)} |`);
+    }
+  } finally {
+    await cam.stop();
+  }
+}
+
+await main();
