@@ -86,11 +86,35 @@ export class RecordingsService {
     return this.deps.store.segments.last(cameraId) ?? null;
   }
 
+  /** The segment whose media holds instant `atMs` (see mediaOriginMs), or null. */
+  segmentAt(cameraId: string, atMs: number): SegmentRow | null {
+    const rows = this.segmentsInRange(cameraId, atMs, atMs + 1000);
+    return rows.filter((s) => mediaOriginMs(s) <= atMs && atMs < s.endMs).at(-1) ?? null;
+  }
+
+  /** A camera's segment by run and sequence number (how playlists name segments), or null. */
+  segmentBySeq(cameraId: string, runId: number, seq: number): SegmentRow | null {
+    const row = this.deps.store.segments.bySeq(runId, seq);
+    return row && row.cameraId === cameraId ? row : null;
+  }
+
   /** Segment rows overlapping [fromMs, toMs), by start time (input of clip building). */
   segmentsInRange(cameraId: string, fromMs: number, toMs: number): SegmentRow[] {
     checkRange(fromMs, toMs);
     return this.deps.store.segments.inRange(cameraId, fromMs, toMs);
   }
+}
+
+/**
+ * Wall time of media time 0 of a segment file. The recorder's segment list gives each
+ * file [start, end) on the run's media timeline, and the file's own timestamps start at 0
+ * at `start` (reset_timestamps); the row keeps end_ms = anchor + end and the media length
+ * end - start, so end_ms - media_duration_ms is where the file's media begins. This is
+ * not always start_ms: rows chain on the previous end, which audio packets can carry a
+ * few tens of ms past the next file's first video frame.
+ */
+export function mediaOriginMs(row: Pick<SegmentRow, 'endMs' | 'mediaDurationMs'>): number {
+  return row.endMs - row.mediaDurationMs;
 }
 
 function checkRange(fromMs: number, toMs: number): void {
