@@ -1,0 +1,137 @@
+/**
+ * The notify protocol with the real systemd-notify binary and a real AF_UNIX datagram
+ * socket standing in for systemd (test/helpers/notify-socket.ts). The watchdog decision
+ * is driven by a clock-controlled recorder source: the only fake, because "recorders
+ * wedged while the event loop runs" cannot be produced on demand with a real camera (the
+ * supervisor always recovers). The real daemon process is in systemd-daemon.e2e.test.ts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ManualClock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/logger.js';
+import { systemSpawner } from '../src/core/spawn.js';
+import type { RecorderStatus } from '../src/core/types.js';
+import { openStore, type Store } from '../src/store/db.js';
+import { Appliance, type Recorders } from '../src/system/appliance.js';
+import { notifierFromEnv, notifyArgs, watchdogPeriodFromEnv } from '../src/system/notify.js';
+import { tempDir } from './helpers/daemon.js';
+import { startNotifySocket, type NotifySocket } from './helpers/notify-socket.js';
+
+describe('notify helpers', () => {
+  it('reads the watchdog period (half of WATCHDOG_USEC) only when it is meant for this pid', () => {
+    expect(watchdogPeriodFromEnv({ WATCHDOG_USEC: '30000000' }, 42)).toBe(15_000);
+    expect(watchdogPeriodFromEnv({ WATCHDOG_USEC: '30000000', WATCHDOG_PID: '42' }, 42)).toBe(15_000);
+    expect(watchdogPeriodFromEnv({ WATCHDOG_USEC: '30000000', WATCHDOG_PID: '7' }, 42)).toBeNull();
+    expect(watchdogPeriodFromEnv({}, 42)).toBeNull();
+    expect(watchdogPeriodFromEnv({ WATCHDOG_USEC: 'x' }, 42)).toBeNull();
+  });
+
+  it('keeps each field on one line', () => {
+    expect(notifyArgs({ READY: '1', STATUS: 'a\nb' })).toEqual(['READY=1', 'STATUS=a b']);
+  });
+
+  it('is a no-op without NOTIFY_SOCKET', async () => {
+    const n = notifierFromEnv({ spawner: () => { throw new Error('must not spawn'); }, log: silentLogger(), env: {} });
+    expect(n.enabled).toBe(false);
+    await n.notify({ READY: '1' });
+  });
+});
+
+describe('systemd-notify against a real notify socket', () => {
+  let sock: NotifySocket;
+  beforeAll(async () => { sock = await startNotifySocket(); });
+  afterAll(async () => { await sock?.close(); });
+
+  it('delivers messages in order and returns once the listener read them (barrier)', async () => {
+    const n = notifierFromEnv({ spawner: systemSpawner, log: silentLogger(), env: { ...process.env, NOTIFY_SOCKET: sock.path } });
+    const before = sock.messages().length;
+    await Promise.all([n.notify({ READY: '1', STATUS: 'first' }), n.notify({ WATCHDOG: '1' }), n.notify({ STOPPING: '1' })]);
+    // notify() resolves after systemd-notify exited, i.e. after the barrier: all three are in.
+    const got = sock.messages().slice(before).map((m) => m.text);
+    expect(got).toEqual(['READY=1\nSTATUS=first', 'WATCHDOG=1', 'STOPPING=1']);
+  });
+
+  it('logs and carries on when the helper is missing', async () => {
+    const warnings: string[] = [];
+    const log = { ...silentLogger(), warn: (o: unknown, msg: string) => { warnings.push(`${msg} ${JSON.stringify(o)}`); } } as unknown as ReturnType<typeof silentLogger>;
+    const n = notifierFromEnv({ spawner: systemSpawner, log, env: { NOTIFY_SOCKET: sock.path }, command: '/nonexistent/systemd-notify' });
+    await n.notify({ READY: '1' });
+    expect(warnings.join()).toMatch(/not delivered.*ENOENT/);
+  });
+});
+
+function fakeRecorders(clock: ManualClock) {
+  const state = { progress: 0, restarts: 0, recState: 'recording' as RecorderStatus['state'], started: 0 };
+  const recorders: Recorders = {
+    start: () => { state.started += 1; },
+    statuses: () => [{ cameraId: 'cam1', state: state.recState, sinceMs: clock.nowMs(), lastSegmentEndMs: null, lastSegmentClosedAtMs: null, restarts: state.restarts, lastError: null, stream: null, pid: 1 }],
+    counters: () => [{ cameraId: 'cam1', framesTotal: state.progress * 25, progressTotal: state.progress }],
+  };
+  return { recorders, state };
+}
+
+describe('watchdog fed by the health loop (clock-controlled recorders, real notify path)', () => {
+  let sock: NotifySocket;
+  let store: Store;
+  let appliance: Appliance | null = null;
+  beforeAll(async () => { sock = await startNotifySocket(); });
+  afterAll(async () => { await sock?.close(); });
+  afterEach(() => { store?.close(); });
+
+  it('feeds WATCHDOG=1 while recorders progress, stops when they stall past the limit, resumes after', async () => {
+    const clock = new ManualClock(Date.UTC(2027, 0, 10), 0);
+    store = openStore({ path: path.join(tempDir(), 'index.sqlite'), log: silentLogger(), clock });
+    const stuckAfterMs = 60_000;
+    appliance = new Appliance({
+      clock, spawner: systemSpawner, store, log: silentLogger(), dataDir: tempDir(), version: 'test', stuckAfterMs, cameraDownGraceMs: 120_000,
+      env: { ...process.env, NOTIFY_SOCKET: sock.path, WATCHDOG_USEC: '20000000' }, periodMs: 3_600_000, floorMs: Date.UTC(2026, 10, 28),
+      readClockSync: async () => ({ status: 'synchronized', offsetUs: 120, source: 'chronyc', detail: 'test' }),
+      processMetrics: false,
+    });
+    const { recorders, state } = fakeRecorders(clock);
+    await appliance.startRecorders(recorders);
+    expect(state.started).toBe(1);
+    await appliance.ready();
+    const ready = await sock.waitFor('READY=1', (m) => m.fields['READY'] === '1');
+    expect(ready.fields['STATUS']).toMatch(/recording 1\/1 cameras; clock synchronized/);
+
+    const watchdogs = () => sock.messages().filter((m) => m.fields['WATCHDOG'] === '1').length;
+    const flush = () => appliance!.notifier.notify({ STATUS: 'flush' }); // the queue is serial: a barrier
+    const tickAfter = async (ms: number) => { clock.advance(ms); const v = appliance!.tick(); await flush(); return v; };
+
+    await flush(); // the first WATCHDOG=1, sent right after READY=1
+    expect(watchdogs()).toBe(1);
+    let before = watchdogs();
+    for (let i = 0; i < 3; i++) { state.progress += 10; expect((await tickAfter(10_000))?.alive).toBe(true); }
+    expect(watchdogs() - before).toBe(3);
+
+    // Progress stops. Within the limit the supervisor gets the benefit of the doubt…
+    await tickAfter(10_000);
+    before = watchdogs();
+    expect((await tickAfter(stuckAfterMs - 15_000))?.alive).toBe(true);
+    expect(watchdogs() - before).toBe(1);
+    // …past it, nothing is sent: systemd's WatchdogSec runs out and it restarts the daemon.
+    before = watchdogs();
+    const verdict = await tickAfter(10_000);
+    expect(verdict?.alive).toBe(false);
+    expect(verdict?.stuck).toEqual([expect.objectContaining({ cameraId: 'cam1', state: 'recording' })]);
+    await tickAfter(10_000);
+    expect(watchdogs() - before).toBe(0);
+
+    // A restart (the supervisor acting) counts as life; so does progress.
+    state.restarts += 1;
+    before = watchdogs();
+    expect((await tickAfter(1000))?.alive).toBe(true);
+    expect(watchdogs() - before).toBe(1);
+
+    // A camera in 'failed' waits out its restart budget on purpose: not a wedge.
+    state.recState = 'failed';
+    await tickAfter(1000);
+    before = watchdogs();
+    expect((await tickAfter(stuckAfterMs * 5))?.alive).toBe(true);
+    expect(watchdogs() - before).toBe(1);
+
+    await appliance.stopping();
+    await sock.waitFor('STOPPING=1', (m) => m.fields['STOPPING'] === '1');
+  });
+});
