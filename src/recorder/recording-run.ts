@@ -5,10 +5,12 @@
  *
  * Time model: media time 0 of the run is anchored on the box's wall clock by the
  * heartbeat: each report gives (wall now, output media time), and `now - mediaTime` is
- * the wall time of media 0 plus a delivery delay, so the smallest value seen over the
- * first reports is the best anchor. Segments chain on media time from that anchor; a
- * slow correction (at most 500 ppm of each segment's length) pulls the chain toward the
- * wall clock when the camera's media clock drifts.
+ * the wall time of media 0 plus a delivery delay, so the smallest value seen before the
+ * first segment closes is the best anchor. It is also bounded by that close: footage
+ * cannot end after the box saw it end (a loaded box that reads ffmpeg late would
+ * otherwise anchor late). Segments chain on media time from the anchor; a slow
+ * correction (at most 500 ppm of each segment's length) pulls the chain toward the wall
+ * clock when the camera's media clock drifts.
  */
 import type { ChildProcess } from 'node:child_process';
 import { statSync, existsSync } from 'node:fs';
@@ -58,8 +60,6 @@ export interface RunResult {
   abandoned: { relPath: string; seq: number; startMs: number } | null;
 }
 
-/** Reports that settle the anchor before the first segment closes. */
-const anchorSettleReports = 3;
 const maxCorrectionPerMs = 0.0005;
 
 export class RecordingRun {
@@ -67,7 +67,6 @@ export class RecordingRun {
   private child: ChildProcess | null = null;
   private readonly folderRel: string;
   private anchorMs: number | null = null;
-  private anchorCandidates = 0;
   private lastEndMs: number | null = null;
   private correctionMs = 0;
   private closedCount = 0;
@@ -130,17 +129,17 @@ export class RecordingRun {
     if (this.anchorMs === null && sample.outTimeUs !== null && sample.outTimeUs > 0) {
       const candidate = sample.wallMs - Math.round(sample.outTimeUs / 1000);
       this.provisionalAnchor = Math.min(this.provisionalAnchor ?? candidate, candidate);
-      this.anchorCandidates += 1;
-      if (this.anchorCandidates >= anchorSettleReports) this.fixAnchor();
     }
     this.on.progress(sample);
   }
 
   private provisionalAnchor: number | null = null;
 
-  private fixAnchor(): void {
+  /** Fixed when the first segment closes, at `closedAtMs` for media time `endSeconds`. */
+  private fixAnchor(closedAtMs: number, endSeconds: number): void {
     if (this.anchorMs !== null) return;
-    this.anchorMs = this.provisionalAnchor ?? this.deps.clock.nowMs();
+    const latestPossible = closedAtMs - Math.round(endSeconds * 1000);
+    this.anchorMs = Math.min(this.provisionalAnchor ?? latestPossible, latestPossible);
     this.on.started({
       cameraId: this.spec.camera.id,
       runKey: this.spec.runKey,
@@ -157,7 +156,7 @@ export class RecordingRun {
       return;
     }
     const observedCloseMs = this.deps.clock.nowMs();
-    this.fixAnchor();
+    this.fixAnchor(observedCloseMs, endS);
     const anchor = this.anchorMs!;
     const mediaDurationMs = Math.max(0, Math.round((endS - startS) * 1000));
     const startMs = this.lastEndMs ?? anchor + Math.round(startS * 1000);
