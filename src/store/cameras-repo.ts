@@ -1,5 +1,6 @@
 /** The cameras table: one row per camera that ever recorded here. */
 import type BetterSqlite3 from 'better-sqlite3';
+import { StoredCamerasRepo } from './camera-store-repo.js';
 
 export interface CameraRow {
   readonly id: string;
@@ -14,8 +15,11 @@ export class CamerasRepo {
   private readonly upsertStmt;
   private readonly getStmt;
   private readonly listStmt;
+  /** Cameras added through the API and every camera's health card (schema version 4). */
+  readonly stored: StoredCamerasRepo;
 
   constructor(db: BetterSqlite3.Database) {
+    this.stored = new StoredCamerasRepo(db);
     // The name follows the configuration; created_ms stays the first sighting.
     this.upsertStmt = db.prepare<{ id: string; name: string; nowMs: number; rename: number }>(
       `INSERT INTO cameras (id, name, created_ms, updated_ms) VALUES (@id, @name, @nowMs, @nowMs)

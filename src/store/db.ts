@@ -12,6 +12,17 @@ import { CamerasRepo } from './cameras-repo.js';
 import { runMigrations } from './migrations.js';
 import { RunsRepo } from './runs-repo.js';
 import { SegmentsRepo } from './segments-repo.js';
+import { UsersRepo } from './users-repo.js';
+import { SessionsRepo } from './sessions-repo.js';
+import { TokensRepo } from './tokens-repo.js';
+import { AuditRepo } from './audit-repo.js';
+import { HoldsRepo } from './holds-repo.js';
+import { GarbageRepo } from './garbage-repo.js';
+import { UsageRepo } from './usage-repo.js';
+import { ClockRepo } from './clock-repo.js';
+import { IntegrityRepo } from './integrity-repo.js';
+import { FindingsRepo } from './findings-repo.js';
+import { ExportsRepo } from './exports-repo.js';
 
 export interface StoreOptions {
   /** Database file; its folder is created when missing. */
@@ -28,6 +39,24 @@ export interface Store {
   readonly cameras: CamerasRepo;
   readonly runs: RunsRepo;
   readonly segments: SegmentsRepo;
+  readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
+  readonly tokens: TokensRepo;
+  readonly audit: AuditRepo;
+  /** Evidence holds (retention never deletes held footage). */
+  readonly holds: HoldsRepo;
+  /** Crash-safe deletion: segments move to garbage, files go, garbage rows go. */
+  readonly garbage: GarbageRepo;
+  /** Footage totals, spans and recent bandwidth per camera (retention, health). */
+  readonly usage: UsageRepo;
+  /** What the box knew about its clock's sync state, and when (exports state it). */
+  readonly clock: ClockRepo;
+  /** Segment hashes and per-camera chains (integrity at rest). */
+  readonly integrity: IntegrityRepo;
+  /** What integrity checks found wrong. */
+  readonly findings: FindingsRepo;
+  /** Persistent export jobs. */
+  readonly exports: ExportsRepo;
   /** Run `fn` in one IMMEDIATE transaction: all its writes happen or none. Nests. */
   transaction<T>(fn: () => T): T;
   /** A PRAGMA's value (journal_mode, foreign_keys, ...) for health checks and tests. */
@@ -68,6 +97,17 @@ function makeStore(db: Database.Database, file: string): Store {
     cameras: new CamerasRepo(db),
     runs,
     segments: new SegmentsRepo(db, runs),
+    users: new UsersRepo(db),
+    sessions: new SessionsRepo(db),
+    tokens: new TokensRepo(db),
+    audit: new AuditRepo(db),
+    holds: new HoldsRepo(db),
+    garbage: new GarbageRepo(db),
+    usage: new UsageRepo(db),
+    clock: new ClockRepo(db),
+    integrity: new IntegrityRepo(db),
+    findings: new FindingsRepo(db),
+    exports: new ExportsRepo(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     pragma: (name: string): unknown => db.pragma(name, { simple: true }),
     close: (): void => {

@@ -7,7 +7,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { NvrError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { schemaV1Sql } from './schema.js';
+import { schemaV1Sql, schemaV2Sql } from './schema.js';
+import { schemaV3Sql } from './schema-retention.js';
+import { schemaV4Sql } from './schema-cameras.js';
+import { schemaV5Sql } from './schema-clock.js';
+import { schemaV6Sql } from './schema-integrity.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,6 +21,11 @@ export interface Migration {
 
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'runs and segments', sql: schemaV1Sql },
+  { version: 2, name: 'users, sessions, api tokens and the audit trail', sql: schemaV2Sql },
+  { version: 3, name: 'evidence holds, garbage (crash-safe deletion), per-camera totals', sql: schemaV3Sql },
+  { version: 4, name: 'stored cameras (API-added, ONVIF facts) and camera health cards', sql: schemaV4Sql },
+  { version: 5, name: 'clock-sync observations', sql: schemaV5Sql },
+  { version: 6, name: 'segment hashes chained per camera, integrity findings, export jobs', sql: schemaV6Sql },
 ];
 
 export const latestSchemaVersion = migrations.reduce((max, m) => Math.max(max, m.version), 0);

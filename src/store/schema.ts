@@ -141,3 +141,133 @@ CREATE TABLE segments (
 -- camera_id, start_ms, end_ms and run_id from the index alone.
 CREATE INDEX segments_camera_start ON segments (camera_id, start_ms, end_ms, run_id);
 `;
+
+/** Schema version 2: users, sessions, API tokens and the hash-chained audit trail. */
+export const schemaV2Sql = `
+-- Schema version 2: who may use the box and what they took out of it. Users log in
+-- from the browser (sessions), scripts use API tokens, and every clip, still, playback,
+-- export, login and account change is appended to a hash-chained audit trail.
+--
+-- Secrets are never stored: a password as an scrypt hash, a session id and an API
+-- token as the sha256 of 256 random bits (a copy of this file cannot be replayed).
+
+-- People who log in. Roles are ordered viewer < investigator < admin (src/auth/roles.ts).
+CREATE TABLE users (
+  -- Row id; sessions point at it.
+  id INTEGER PRIMARY KEY,
+  -- Login name: 1-32 lower-case letters, digits, '.', '_' or '-'. Never contains ':',
+  -- so it cannot be mistaken for an API token actor ('token:<name>') in the audit trail.
+  username TEXT NOT NULL UNIQUE,
+  -- What the user may do: 'viewer', 'investigator' or 'admin'.
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'investigator', 'admin')),
+  -- 'scrypt$<N>$<r>$<p>$<salt base64>$<key base64>': the cost parameters travel with the
+  -- hash, so they can be raised for new passwords without invalidating old ones.
+  password_hash TEXT NOT NULL,
+  -- Wall time the user was created.
+  created_ms INTEGER NOT NULL,
+  -- Wall time the role or password last changed (equals created_ms until then).
+  updated_ms INTEGER NOT NULL,
+  -- Wall time of the last successful login; NULL until the first one.
+  last_login_ms INTEGER
+) STRICT;
+
+-- Browser sessions (cookie). A session ends at expires_ms, or earlier when idle too long
+-- (last_seen_ms + the idle limit in src/auth/policy.ts), or at logout.
+CREATE TABLE sessions (
+  -- sha256 (hex) of the random session id in the cookie; the id itself is not stored.
+  id_hash TEXT PRIMARY KEY,
+  -- Who is logged in. Deleting the user ends their sessions.
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  -- Wall time of the login.
+  created_ms INTEGER NOT NULL,
+  -- Wall time of the last request with this session, written at most once a minute
+  -- (a write per request would be wasted work); the idle limit counts from here.
+  last_seen_ms INTEGER NOT NULL,
+  -- Absolute end: created_ms + the session lifetime, however active the session is.
+  expires_ms INTEGER NOT NULL,
+  -- Remote address that logged in, for an admin's review of open sessions.
+  address TEXT NOT NULL
+) STRICT;
+
+-- Sessions of a user: ended together on password change or deletion.
+CREATE INDEX sessions_user ON sessions (user_id);
+
+-- Bearer tokens for scripts (nvr token create, POST /api/v1/tokens). Revoked tokens
+-- keep their row so that the audit trail's 'token:<name>' actors keep a meaning.
+CREATE TABLE api_tokens (
+  -- Row id; the handle for revocation (DELETE /api/v1/tokens/<id>).
+  id INTEGER PRIMARY KEY,
+  -- Name chosen by the creator (1-64 of a-z 0-9 . _ -); written as 'token:<name>' in the
+  -- audit trail. Unique among live tokens (index below).
+  name TEXT NOT NULL,
+  -- What the token may do: 'viewer', 'investigator' or 'admin'.
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'investigator', 'admin')),
+  -- sha256 (hex) of the token. The token (256 random bits) is shown once, never stored.
+  token_hash TEXT NOT NULL UNIQUE,
+  -- Wall time the token was created.
+  created_ms INTEGER NOT NULL,
+  -- Who created it: a user name, 'token:<name>', or 'cli' for nvr token create.
+  created_by TEXT NOT NULL,
+  -- Wall time of the last request with the token, written at most once a minute; NULL
+  -- while unused.
+  last_used_ms INTEGER,
+  -- Wall time the token was revoked; NULL while it is valid.
+  revoked_ms INTEGER
+) STRICT;
+
+-- A name means one live token; a revoked token's name may be reused.
+CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_ms IS NULL;
+
+-- The audit trail: one row per clip, still, playback, export, login (failed too) and
+-- account or settings change. Append-only and hash-chained: hash = sha256 of the
+-- previous row's hash and this row's canonical content (src/store/audit-repo.ts), so an
+-- edited row no longer matches its hash and a removed row breaks the chain or leaves a
+-- hole in the ids (AUTOINCREMENT never reuses an id; sqlite_sequence keeps the highest).
+CREATE TABLE audit_log (
+  -- 1, 2, 3, ... without holes: a missing id is a removed entry.
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  -- Wall time of the event.
+  at_ms INTEGER NOT NULL,
+  -- Who: a user name, 'token:<name>', the name tried in a failed login, 'cli' or
+  -- 'anonymous'.
+  actor TEXT NOT NULL,
+  -- From which address (the HTTP client's IP, or 'local' for the command line).
+  address TEXT NOT NULL,
+  -- What: 'clip', 'still', 'playback', 'export', 'login', 'user.create', 'token.revoke', ...
+  action TEXT NOT NULL,
+  -- How it ended: 'ok', 'denied' (role or rate limit), 'failed' (bad input, wrong
+  -- password) or 'error' (the box failed).
+  result TEXT NOT NULL CHECK (result IN ('ok', 'denied', 'failed', 'error')),
+  -- Camera concerned, if any. No foreign key: a request for an unknown camera is
+  -- recorded too, and an entry outlives its camera.
+  camera_id TEXT,
+  -- Start of the requested range (or the instant of a still); NULL when none.
+  from_ms INTEGER,
+  -- End of the requested range; NULL when none.
+  to_ms INTEGER,
+  -- Bytes served to the client (a clip's size); NULL when nothing was served.
+  served_bytes INTEGER,
+  -- Free text (credentials redacted): the request path, the error code, the changed
+  -- fields of an account, ...
+  detail TEXT,
+  -- hash of the previous row (64 zeros for the first row); kept so that a break can be
+  -- told apart: a row edited (its own hash is wrong) or a row removed (the link is).
+  prev_hash TEXT NOT NULL,
+  -- sha256 (hex) of prev_hash and this row's canonical content.
+  hash TEXT NOT NULL
+) STRICT;
+
+-- "What happened between from and to" for GET /api/v1/audit.
+CREATE INDEX audit_log_at ON audit_log (at_ms);
+
+-- Append-only for the daemon's own code: a change must come through a new row. (Anyone
+-- with write access to the file can drop these; the hash chain is what detects that.)
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+`;
