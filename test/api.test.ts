@@ -1,6 +1,7 @@
 /**
  * HTTP API through inject() with plain-object deps (the api's designed port): no network,
- * no recorder, no store.
+ * no recorder. Access control is real (test/helpers/api-deps.ts: auth and audit over a
+ * temp SQLite index); requests carry a viewer's API token unless they test auth.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type ApiApp, type ApiDeps } from '../src/api/app.js';
@@ -8,6 +9,7 @@ import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import type { RecorderStatus } from '../src/core/types.js';
 import type { CameraConfig } from '../src/config/types.js';
+import { apiDepsWith, createAuthFixture, type AuthFixture } from './helpers/api-deps.js';
 
 const secret = 's3cret';
 const t0 = Date.parse('2026-11-28T01:00:00Z');
@@ -33,11 +35,11 @@ const gateStatus: RecorderStatus = {
 
 interface Calls { coverage: [string, number, number][] }
 
+/** Real access control (the fixture's), these plain objects for the rest, no footage services. */
 function fakeDeps(calls: Calls, overrides: Partial<ApiDeps> = {}): ApiDeps {
-  return {
+  return apiDepsWith(fixture, {
     log: silentLogger(),
     clock: new ManualClock(t0 + 2 * hourMs),
-    audit: { append: () => undefined },
     cameras: () => cameras,
     recorderStatus: (id) => (id === 'gate' ? gateStatus : null),
     recordings: {
@@ -52,23 +54,26 @@ function fakeDeps(calls: Calls, overrides: Partial<ApiDeps> = {}): ApiDeps {
     health: () => ({ status: 'degraded', reasons: [`camera yard_2 failed: rtsp://u:${secret}@x/`] }),
     version: '0.1.0-test',
     ...overrides,
-  };
+  });
 }
 
 let app: ApiApp;
 let calls: Calls;
+let fixture: AuthFixture;
 
 beforeEach(async () => {
+  fixture = createAuthFixture();
   calls = { coverage: [] };
   app = buildApp(fakeDeps(calls));
   await app.ready();
 });
 afterEach(async () => {
   await app.close();
+  fixture.close();
 });
 
 async function get(url: string) {
-  const res = await app.inject({ method: 'GET', url });
+  const res = await app.inject({ method: 'GET', url, headers: fixture.bearer('viewer') });
   return { status: res.statusCode, body: res.json() as Record<string, unknown>, raw: res.body, headers: res.headers };
 }
 
@@ -119,7 +124,7 @@ describe('GET /api/v1/cameras', () => {
 
   it('shows an enabled camera without a recorder as stopped', async () => {
     const other = buildApp(fakeDeps(calls, { recorderStatus: () => null }));
-    const res = await other.inject({ url: '/api/v1/cameras/gate' });
+    const res = await other.inject({ url: '/api/v1/cameras/gate', headers: fixture.bearer('viewer') });
     expect(res.json()).toMatchObject({ id: 'gate', state: 'stopped', lastError: null });
     await other.close();
   });
@@ -221,7 +226,7 @@ describe('errors', () => {
   });
 
   it('405 METHOD_NOT_ALLOWED for a known path with the wrong method', async () => {
-    const res = await app.inject({ method: 'DELETE', url: '/api/v1/cameras/gate' });
+    const res = await app.inject({ method: 'DELETE', url: '/api/v1/cameras/gate', headers: fixture.bearer('viewer') });
     expect(res.statusCode).toBe(405);
     expect(res.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
     expect(res.headers['allow']).toContain('GET');
@@ -236,7 +241,7 @@ describe('errors', () => {
       log,
       recordings: { coverage: () => { throw new Error(`db failed for rtsp://admin:${secret}@10.0.0.5/`); } },
     }));
-    const res = await broken.inject({ url: `/api/v1/cameras/gate/recordings?from=${t0}&to=${t0 + hourMs}` });
+    const res = await broken.inject({ url: `/api/v1/cameras/gate/recordings?from=${t0}&to=${t0 + hourMs}`, headers: fixture.bearer('viewer') });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ code: 'INTERNAL', message: 'internal error' });
     await broken.close();
@@ -266,7 +271,7 @@ describe('credentials never leak', () => {
       `/api/v1/nothing/rtsp:%2F%2Fadmin:${secret}@x`,
     ];
     for (const url of urls) {
-      const res = await app.inject({ method: 'GET', url });
+      const res = await app.inject({ method: 'GET', url, headers: fixture.bearer('viewer') });
       expect(res.body, url).not.toContain(secret);
       expect(res.body, url).not.toContain('rtsp://admin');
     }

@@ -48,7 +48,7 @@ describe('main() in-process', () => {
     const io = capture();
     expect(await main(['check-config', writeConfig('bad.yaml', badExtra)], io)).toBe(2);
     expect(io.stderr).toContain('server.hots: unknown key');
-    expect(io.stderr).toContain('server.port: 99999 is out of range: must be between 1 and 65535');
+    expect(io.stderr).toContain('server.port: 99999 is out of range: must be between 0 and 65535');
     expect(io.stderr.join('\n')).not.toContain('s3cret');
     expect(readdirSync(dir)).toEqual(['bad.yaml']);
   });

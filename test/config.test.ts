@@ -48,14 +48,14 @@ describe('defaults', () => {
   it('loads the embedded default with dataDir under cwd', () => {
     const config = loadConfig({ env: {}, cwd: dir });
     expect(config.server).toEqual({ host: '0.0.0.0', port: 8080 });
-    expect(config.storage).toEqual({ dataDir: join(dir, 'data'), segmentSeconds: 60 });
+    expect(config.storage).toEqual({ dataDir: join(dir, 'data'), segmentSeconds: 10 });
     expect(config.demo).toEqual({ enabled: true, rtspPort: 8554 });
     expect(config.log.level).toBe('info');
     expect(config.recorder).toEqual({
-      stallTimeoutSeconds: 20,
+      stallTimeoutSeconds: 15,
       rtspTimeoutSeconds: 5,
       restartBackoffInitialMs: 1000,
-      restartBackoffMaxMs: 30000,
+      restartBackoffMaxMs: 10000,
       maxRestartsPerHour: 60,
       stopTimeoutMs: 10000,
       clockStepToleranceMs: 3000,
@@ -153,7 +153,7 @@ describe('validation', () => {
 
   it('reports every problem at once', () => {
     const err = loadError([
-      'server: {port: 0, hots: x}',
+      'server: {port: 70000, hots: x}',
       'storage: {segmentSeconds: 1}',
       'recorder: {restartBackoffInitialMs: 5000, restartBackoffMaxMs: 1000}',
       'log: {level: loud}',
@@ -207,7 +207,7 @@ describe('environment overrides', () => {
 
   it.each([
     ['abc', "must be a whole number (got 'abc') (from NVR_PORT)"],
-    ['70000', '70000 is out of range: must be between 1 and 65535 (from NVR_PORT)'],
+    ['70000', '70000 is out of range: must be between 0 and 65535 (from NVR_PORT)'],
     ['-1', "(got '-1') (from NVR_PORT)"],
   ])('rejects NVR_PORT=%s, naming the variable', (value, expected) => {
     const err = loadError(oneCamera, { NVR_PORT: value, NVR_LOG_LEVEL: 'loud' });

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { openStore, type Store } from '../src/store/db.js';
-import { latestSchemaVersion } from '../src/store/migrations.js';
-import { schemaV1Sql } from '../src/store/schema.js';
+import { latestSchemaVersion, migrations } from '../src/store/migrations.js';
+import { schemaV1Sql, schemaV2Sql } from '../src/store/schema.js';
 import { overlapSql, type NewSegment } from '../src/store/segments-repo.js';
 
 const stream = { videoCodec: 'h264', width: 1280, height: 720, fps: 25, audioCodec: 'aac' };
@@ -40,15 +40,16 @@ describe('store', () => {
     const first = open();
     first.close();
     const raw = new Database(dbPath, { readonly: true });
-    expect(raw.prepare('SELECT version, applied_ms FROM schema_migrations').all()).toEqual([{ version: 1, applied_ms: t0 }]);
+    expect(raw.prepare('SELECT version, applied_ms FROM schema_migrations').all()).toEqual(migrations.map((m) => ({ version: m.version, applied_ms: t0 })));
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['cameras', 'runs', 'schema_migrations', 'segments']);
+    expect(tables).toEqual(expect.arrayContaining(['cameras', 'runs', 'schema_migrations', 'segments', 'users', 'sessions', 'api_tokens', 'audit_log']));
     raw.close();
     for (let i = 0; i < 2; i += 1) open().close();
     const again = new Database(dbPath, { readonly: true });
-    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(migrations.length);
     again.close();
-    expect(latestSchemaVersion).toBe(1);
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1)); // numbered without holes
+    expect(latestSchemaVersion).toBe(migrations.length);
   });
 
   it('refuses a database written by a newer build', () => {
@@ -61,11 +62,14 @@ describe('store', () => {
 
   it('embeds exactly the documented schema.sql', () => {
     const documented = fs.readFileSync(new URL('../src/store/schema.sql', import.meta.url), 'utf8');
-    expect(schemaV1Sql).toBe(documented);
+    expect(schemaV1Sql + schemaV2Sql).toBe(documented);
   });
 
-  it('has a comment on every column of schema.sql', () => {
-    const lines = schemaV1Sql.split('\n');
+  it.each([
+    ['1', schemaV1Sql, 2 + 4 + 15 + 15],
+    ['2', schemaV2Sql, 7 + 6 + 8 + 13],
+  ])('has a comment on every column of schema.sql, version %s', (_version, sql, expectedColumns) => {
+    const lines = sql.split('\n');
     const uncommented: string[] = [];
     let columns = 0;
     let inTable = false;
@@ -77,7 +81,7 @@ describe('store', () => {
         if (!/^\s*--/.test(lines[i - 1] ?? '')) uncommented.push(line.trim());
       }
     });
-    expect(columns).toBe(2 + 4 + 15 + 15);
+    expect(columns).toBe(expectedColumns);
     expect(uncommented).toEqual([]);
   });
 

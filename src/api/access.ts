@@ -1,43 +1,29 @@
 /**
  * Who may call a route, declared on the route itself (`config: { access: 'investigator' }`)
- * and enforced in one place by the auth plugin. Roles are ordered: each includes the ones
- * before it. A route without a declaration under /api needs at least 'viewer'.
+ * and enforced in one place by the auth plugin (src/api/plugins/auth.ts). Roles are
+ * ordered: each includes the ones before it. A route without a declaration under /api
+ * needs at least 'viewer'; outside /api (the OpenAPI docs) it is public.
+ *
+ * Roles and principals are the auth module's, the entry shape the audit module's; they
+ * are re-exported here so routes import their whole contract from one file.
  */
-export const roles = ['viewer', 'investigator', 'admin'] as const;
-export type Role = (typeof roles)[number];
-export type Access = Role | 'public';
+import { roles, type Role } from '../auth/roles.js';
+import type { Principal } from '../auth/types.js';
+import type { AuditEntry } from '../audit/types.js';
 
-/** The authenticated caller of a request. */
-export interface Principal {
-  /** Stable id of the user, or of the API token. */
-  readonly id: string;
-  /** User name or token name, as written in the audit trail. */
-  readonly name: string;
-  readonly role: Role;
-  readonly via: 'session' | 'token';
-}
+export { roles, type Role, type Principal, type AuditEntry };
+
+export type Access = Role | 'public';
 
 export function roleAllows(have: Role, need: Access): boolean {
   if (need === 'public') return true;
   return roles.indexOf(have) >= roles.indexOf(need);
 }
 
-/** One line of the audit trail (hash-chained by the audit module). */
-export interface AuditEntry {
-  /** Principal name, or the user name tried for a failed login, or 'anonymous'. */
-  actor: string;
-  /** Remote address of the request. */
-  address: string;
-  /** e.g. 'clip', 'still', 'playback', 'export', 'login', 'hold.create', 'settings.change'. */
-  action: string;
-  result: 'ok' | 'denied' | 'failed' | 'error';
-  cameraId?: string | null;
-  fromMs?: number | null;
-  toMs?: number | null;
-  bytes?: number | null;
-  detail?: string | null;
-}
-
+/**
+ * Appends to the hash-chained audit trail; synchronous (one prepared INSERT). Throws
+ * NvrError UNAVAILABLE when the trail cannot be written: do not serve footage then.
+ */
 export interface AuditPort {
   append(entry: AuditEntry): void;
 }
@@ -45,5 +31,9 @@ export interface AuditPort {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyRequest {
+    /** Set by the auth plugin for every non-public route; null on public ones. */
+    principal: Principal | null;
   }
 }

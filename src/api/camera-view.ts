@@ -7,10 +7,10 @@ import { NvrError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { toIso } from '../core/time.js';
 import type { RecorderStatus } from '../core/types.js';
-import type { CameraConfig } from '../config/types.js';
 import { cameraIdPattern } from '../config/schema.js';
 import { maskSecrets } from '../core/redact.js';
-import type { ApiDeps } from './deps.js';
+import type { ApiCamera, ApiDeps } from './deps.js';
+import { deviceView, healthCardView } from './camera-facts.js';
 import type { CameraBody } from './schemas.js';
 
 const slug = new RegExp(cameraIdPattern);
@@ -19,7 +19,7 @@ export type CameraView = Static<typeof CameraBody>;
 
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : toIso(ms));
 
-export function cameraView(camera: CameraConfig, status: RecorderStatus | null): CameraView {
+export function cameraView(camera: ApiCamera, status: RecorderStatus | null): CameraView {
   // No recorder status: nothing runs for this camera, so say so rather than guess.
   const state = status?.state ?? (camera.enabled ? 'stopped' : 'disabled');
   const sinceMs = status?.sinceMs ?? null;
@@ -37,6 +37,12 @@ export function cameraView(camera: CameraConfig, status: RecorderStatus | null):
     // ffmpeg errors quote their input URL; mask it even if the recorder forgot to.
     lastError: status?.lastError == null ? null : redactText(status.lastError),
     stream: status?.stream ? { ...status.stream } : null,
+    // Registry cameras only (a bare config camera has none of these).
+    ...(camera.source === undefined ? {} : {
+      source: camera.source,
+      device: camera.device ? deviceView(camera.device) : null,
+      healthCard: camera.healthCard ? healthCardView(camera.id, camera.healthCard) : null,
+    }),
   };
 }
 
@@ -47,7 +53,7 @@ export function shown(value: string): string {
 }
 
 /** Validates the id and finds the camera, or throws INVALID_ID / CAMERA_NOT_FOUND. */
-export function requireCamera(deps: ApiDeps, id: string): CameraConfig {
+export function requireCamera(deps: ApiDeps, id: string): ApiCamera {
   if (!slug.test(id)) {
     throw new NvrError('INVALID_ID', `camera id '${shown(id)}' is not valid: use 1-63 lower-case letters, digits, '-' or '_'`);
   }

@@ -89,6 +89,17 @@ class RouteTable {
   }
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing and before any hook,
+ * such as a URL whose %-escapes do not decode (FST_ERR_BAD_URL). Same `{code, message}`.
+ */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const out = err.code === 'FST_ERR_BAD_URL'
+    ? { status: 400, code: 'BAD_REQUEST', message: `the URL has a malformed %-escape: ${pathOf(req)}` }
+    : toErrorReply(err);
+  void reply.status(out.status).send({ code: out.code, message: out.message });
+}
+
 /** Call before registering routes: the route table learns them through onRoute. */
 export function registerErrorHandling(app: ApiApp, log: Logger): void {
   const table = new RouteTable();
@@ -97,6 +108,9 @@ export function registerErrorHandling(app: ApiApp, log: Logger): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const out = toErrorReply(err);
     if (out.status >= 500) logUnexpected(log, err, req);
+    // A rate limit says when to come back (RFC 9110 Retry-After, seconds).
+    const retryAfter = isNvrError(err) ? err.details?.['retryAfterSeconds'] : undefined;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return reply.status(out.status).send({ code: out.code, message: out.message });
   });
 

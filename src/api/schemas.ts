@@ -13,6 +13,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { CameraFactsProperties } from './camera-facts.js';
 
 /** The app as built by buildApp: TypeBox-typed routes; still a plain FastifyInstance to callers. */
 export type ApiApp = FastifyInstance<
@@ -23,7 +24,7 @@ export type ApiApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const ErrorBody = Type.Object({
   code: Type.String({ description: 'Stable error code, e.g. CAMERA_NOT_FOUND' }),
@@ -39,6 +40,10 @@ export const HealthBody = Type.Object({
   version: Type.String(),
   timeMs: Type.Integer(),
   time: Type.String(),
+  identity: Type.Optional(Type.Object({
+    boxId: Type.String(),
+    fingerprint: Type.String({ description: 'SHA-256 of the public key that signs exports (GET /api/v1/identity)' }),
+  })),
 });
 
 export const StreamBody = Type.Object({
@@ -53,7 +58,7 @@ export const CameraBody = Type.Object({
   id: Type.String(),
   name: Type.String(),
   enabled: Type.Boolean(),
-  state: Type.Enum(['recording', 'connecting', 'stalled', 'failed', 'disabled', 'stopped']),
+  state: Type.Enum(['recording', 'connecting', 'stalled', 'failed', 'disabled', 'stopped', 'paused']),
   sinceMs: Nullable(Type.Integer()),
   since: Nullable(Type.String()),
   lastSegmentEndMs: Nullable(Type.Integer()),
@@ -61,6 +66,7 @@ export const CameraBody = Type.Object({
   restarts: Type.Integer(),
   lastError: Nullable(Type.String()),
   stream: Nullable(StreamBody),
+  ...CameraFactsProperties,
 });
 
 export const CameraListBody = Type.Object({ cameras: Type.Array(CameraBody) });

@@ -6,10 +6,14 @@
 import { checkConfigCommand } from './check-config.js';
 import { exitCodes, processIo, UsageError, type CliIo, type Command } from './command.js';
 import { serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
+import { auditCommand } from './audit.js';
+import { fsckCommand } from './fsck.js';
+import { verifyCommand } from './verify.js';
 
 export type { CliIo } from './command.js';
 
-const commands: readonly Command[] = [serveCommand, checkConfigCommand];
+const commands: readonly Command[] = [serveCommand, checkConfigCommand, tokenCommand, auditCommand, fsckCommand, verifyCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.synopsis.length));

@@ -46,7 +46,7 @@ export const serveCommand: Command = {
     const { startDaemon } = await import('../daemon.js');
     let daemon: Awaited<ReturnType<typeof startDaemon>>;
     try {
-      daemon = await startDaemon(config);
+      daemon = await startDaemon(config, { configFile: values.config });
     } catch (err) {
       io.err(`nvr: cannot start: ${errorText(err)}`);
       return exitCodes.failure;

@@ -24,7 +24,8 @@ function int(minimum: number, maximum: number, dflt: number) {
 
 const ServerSchema = section({
   host: Type.String({ minLength: 1, maxLength: 253, pattern: '^\\S+$', default: '0.0.0.0', hint: 'must be an address or host name without spaces' }),
-  port: int(1, 65535, 8080),
+  // 0 asks the OS for any free port (tests, benches); the daemon logs the URL it got.
+  port: int(0, 65535, 8080),
 });
 
 const StorageSchema = section({
@@ -33,10 +34,10 @@ const StorageSchema = section({
 });
 
 const RecorderSchema = section({
-  stallTimeoutSeconds: int(2, 3600, 20),
+  stallTimeoutSeconds: int(2, 3600, 15),
   rtspTimeoutSeconds: int(1, 600, 5),
   restartBackoffInitialMs: int(100, 3_600_000, 1000),
-  restartBackoffMaxMs: int(100, 3_600_000, 30_000),
+  restartBackoffMaxMs: int(100, 3_600_000, 10_000),
   maxRestartsPerHour: int(1, 3600, 60),
   stopTimeoutMs: int(100, 600_000, 10_000),
   clockStepToleranceMs: int(100, 3_600_000, 3000),
@@ -50,6 +51,70 @@ const DemoSchema = section({
   rtspPort: int(1, 65535, 8554),
 });
 
+/**
+ * Retention (src/retention): age per camera, free space (the larger of a fraction of the
+ * disk and N minutes of recent bandwidth, refilled to `highWater`), optional byte quotas
+ * per camera (cameras[].maxBytes), and the warning threshold for held footage.
+ */
+const RetentionSchema = section({
+  maxAgeDays: int(1, 3650, 30),
+  minFreeFraction: Type.Number({ minimum: 0.01, maximum: 0.5, default: 0.05 }),
+  minFreeMinutes: int(0, 10_080, 60),
+  highWater: Type.Number({ minimum: 0.02, maximum: 0.9, default: 0.1 }),
+  warnHoursLeft: int(0, 87_600, 72),
+  checkSeconds: int(1, 3600, 10),
+});
+
+/** Clips, stills and playback (src/clips): request limits and the still job limiter. */
+const ClipsSchema = section({
+  maxClipSeconds: int(1, 86_400, 4 * 3600),
+  maxPlaylistSeconds: int(60, 7 * 86_400, 86_400),
+  stillConcurrency: int(1, 16, 2),
+  stillTimeoutMs: int(500, 120_000, 10_000),
+  indexCacheEntries: int(16, 1_000_000, 4096),
+});
+
+/** Evidence exports (src/exports): the longest range, and an I/O bound so exports yield to recording. */
+const ExportsSchema = section({
+  maxRangeSeconds: int(60, 7 * 86_400, 86_400),
+  maxBytesPerSecond: int(0, 10_000_000_000, 0),
+});
+
+/** Integrity at rest (src/integrity): hashing at close, and the background re-check's pace. */
+const IntegritySchema = section({
+  hashOnClose: Type.Boolean({ default: true }),
+  verifyBytesPerSecond: int(0, 10_000_000_000, 8 * 1024 * 1024),
+  chainCheckSeconds: int(1, 7 * 86_400, 3600),
+  reverifyHours: int(0, 24 * 365, 24),
+});
+
+/**
+ * Camera discovery and onboarding (src/discovery, src/cameras): WS-Discovery probes go out
+ * through every IPv4 interface, `probeRounds` times `probeIntervalMs` apart, each listening
+ * `listenMs`; one ONVIF request may take `requestTimeoutMs`; the health card's ffprobe
+ * watches a stream for `streamProbeSeconds` (long enough to see two keyframes 4 s apart).
+ */
+const DiscoverySchema = section({
+  probeRounds: int(1, 10, 3),
+  probeIntervalMs: int(0, 10_000, 700),
+  listenMs: int(200, 30_000, 2000),
+  includeLoopback: Type.Boolean({ default: false }),
+  interfaces: Type.Array(Type.String({ minLength: 1, maxLength: 15, pattern: '^\\S+$', hint: 'must be an interface name (eth0, wlan0) without spaces' }), { maxItems: 64, default: [] }),
+  requestTimeoutMs: int(500, 60_000, 5000),
+  streamProbeSeconds: int(2, 60, 10),
+});
+
+/** ONVIF device service of a config-file camera: its clock and details feed the health card. */
+const CameraOnvifSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, maxLength: 253, pattern: '^[^\\s/@]+$', hint: 'must be an address or host name (no scheme, path or user)' }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 80 }),
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    password: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
 const LogSchema = section({
   level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { default: 'info' }),
 });
@@ -62,6 +127,13 @@ const CameraSchema = Type.Object(
     url: Type.String({ pattern: '^rtsps?://[^\\s/?#]+', maxLength: 2048, hint: 'must be an rtsp:// or rtsps:// URL with a host' }),
     enabled: Type.Boolean({ default: true }),
     audio: Type.Enum(['aac', 'copy', 'off'], { default: 'aac' }),
+    /** Overrides retention.maxAgeDays for this camera. */
+    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    /** Byte quota: the camera's oldest unheld footage goes when it holds more. */
+    maxBytes: Type.Optional(Type.Integer({ minimum: 1_000_000 })),
+    onvif: Type.Optional(CameraOnvifSchema),
+    /** Sub-stream for live view in the grid (never recorded). */
+    subUrl: Type.Optional(Type.String({ pattern: '^rtsps?://[^\\s/?#]+', maxLength: 2048, hint: 'must be an rtsp:// or rtsps:// URL with a host' })),
   },
   { additionalProperties: false },
 );
@@ -73,6 +145,11 @@ export const ConfigSchema = Type.Object(
     recorder: RecorderSchema,
     demo: DemoSchema,
     log: LogSchema,
+    retention: RetentionSchema,
+    clips: ClipsSchema,
+    exports: ExportsSchema,
+    integrity: IntegritySchema,
+    discovery: DiscoverySchema,
     cameras: Type.Array(CameraSchema, { maxItems: 256, default: [] }),
   },
   { additionalProperties: false },

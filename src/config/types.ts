@@ -12,6 +12,26 @@ export interface CameraConfig {
   readonly url: string;
   readonly enabled: boolean;
   readonly audio: AudioMode;
+  /** Days of footage kept for this camera; retention.maxAgeDays when absent. */
+  readonly retentionDays?: number;
+  /** Byte quota of this camera's footage; none when absent. */
+  readonly maxBytes?: number;
+  /** ONVIF device service of the camera (clock offset and details for its health card). */
+  readonly onvif?: CameraOnvifConfig;
+  /**
+   * Low-resolution sub-stream for live view in the grid (rtsp://, may carry user:pass;
+   * never logged or returned). Null or absent: the grid shows the main stream.
+   */
+  readonly subUrl?: string | null;
+}
+
+export interface CameraOnvifConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Needed only for device details; the clock is read without credentials. */
+  readonly username?: string;
+  /** Never logged or returned. */
+  readonly password?: string;
 }
 
 export interface Config {
@@ -47,6 +67,64 @@ export interface Config {
     /** Start the project's own RTSP test camera (GStreamer) for the demo camera. */
     readonly enabled: boolean;
     readonly rtspPort: number;
+  };
+  readonly retention: {
+    /** Footage older than this is deleted (unless held); cameras[].retentionDays overrides. */
+    readonly maxAgeDays: number;
+    /** Free-space floor as a fraction of the disk (0.05 = 5 %). */
+    readonly minFreeFraction: number;
+    /** Free-space floor as minutes of the cameras' recent recording bandwidth. */
+    readonly minFreeMinutes: number;
+    /** Below the floor, the oldest unheld footage goes until this fraction of the disk is free. */
+    readonly highWater: number;
+    /** Warn when holds and the floor leave fewer hours of recording than this. */
+    readonly warnHoursLeft: number;
+    /** How often free space, age and quotas are checked. */
+    readonly checkSeconds: number;
+  };
+  readonly clips: {
+    /** Longest clip one request may ask for (clip.mp4 / clip.json). */
+    readonly maxClipSeconds: number;
+    /** Longest range of one HLS playlist. */
+    readonly maxPlaylistSeconds: number;
+    /** ffmpeg still jobs at once; the rest wait (stills decode video). */
+    readonly stillConcurrency: number;
+    /** A still job that takes longer is killed. */
+    readonly stillTimeoutMs: number;
+    /** Segment files whose fragment index is kept in memory (~1 KB each). */
+    readonly indexCacheEntries: number;
+  };
+  readonly discovery: {
+    /** WS-Discovery probes per interface per scan (cameras miss single probes). */
+    readonly probeRounds: number;
+    /** Pause between the starts of two probe rounds. */
+    readonly probeIntervalMs: number;
+    /** How long each probe listens for answers. */
+    readonly listenMs: number;
+    /** Probe loopback interfaces too (a simulator on the box itself). */
+    readonly includeLoopback: boolean;
+    /** Probe only these interfaces (names); empty = every IPv4 interface. */
+    readonly interfaces: readonly string[];
+    /** Timeout of one ONVIF request (clock, device information, profiles, stream URI). */
+    readonly requestTimeoutMs: number;
+    /** How long the health card's ffprobe watches a camera's stream. */
+    readonly streamProbeSeconds: number;
+  };
+  readonly exports: {
+    /** Longest range one export may cover. */
+    readonly maxRangeSeconds: number;
+    /** Bound on an export's reads and writes (bytes per second) so it never starves recording; 0 = unlimited. */
+    readonly maxBytesPerSecond: number;
+  };
+  readonly integrity: {
+    /** Hash each segment as it closes (its file is still in the page cache). Off only to measure what it costs. */
+    readonly hashOnClose: boolean;
+    /** Read rate of the background re-check of sealed files and of catch-up sealing; 0 turns both off. */
+    readonly verifyBytesPerSecond: number;
+    /** How often every camera's hash chain is walked (SQL only, no file reads). */
+    readonly chainCheckSeconds: number;
+    /** A sealed file is re-read at most once per this many hours. */
+    readonly reverifyHours: number;
   };
   readonly log: {
     readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -73,7 +73,7 @@ export interface RunEndedEvent {
 }
 
 /** Supervisor states, as shown to officers and in health. */
-export type RecorderState = 'recording' | 'connecting' | 'stalled' | 'failed' | 'disabled' | 'stopped';
+export type RecorderState = 'recording' | 'connecting' | 'stalled' | 'failed' | 'disabled' | 'stopped' | 'paused';
 
 export interface RecorderStatus {
   readonly cameraId: string;

@@ -29,6 +29,8 @@ export interface IndexerDeps {
   /** Needed only to index abandoned segments at once; without it reconciliation does. */
   readonly prober?: Prober;
   readonly quarantineDir?: string;
+  /** Told of every segment indexed from a close event (integrity seals it while it is in the page cache). */
+  readonly onSegmentIndexed?: (ref: { readonly cameraId: string; readonly relPath: string }) => void;
 }
 
 /** A segment ffmpeg opened but never closed (it was killed): probe it, then index it. */
@@ -43,6 +45,7 @@ export interface SegmentAbandonedEvent {
 
 export class Indexer {
   private readonly pending = new Set<Promise<void>>();
+  private readonly failedWrites: (() => void)[] = [];
 
   constructor(private readonly deps: IndexerDeps) {}
 
@@ -53,6 +56,10 @@ export class Indexer {
 
   onRunStarted(e: RunStartedEvent): void {
     requireInts('RunStarted', { anchorMs: e.anchorMs, spawnedAtMs: e.spawnedAtMs });
+    this.write(() => this.writeRunStarted(e));
+  }
+
+  private writeRunStarted(e: RunStartedEvent): void {
     const { store } = this.deps;
     const created = store.transaction(() => {
       this.ensureCameraRow(e.cameraId);
@@ -68,6 +75,10 @@ export class Indexer {
       observedCloseMs: e.observedCloseMs, sizeBytes: e.sizeBytes,
     });
     this.checkRelPath(e.cameraId, e.runKey, e.seq, e.relPath);
+    this.write(() => this.writeSegment(e));
+  }
+
+  private writeSegment(e: SegmentClosedEvent): void {
     const { store } = this.deps;
     const inserted = store.transaction(() => {
       this.ensureCameraRow(e.cameraId);
@@ -82,10 +93,15 @@ export class Indexer {
       });
     });
     if (!inserted) this.deps.log.debug({ relPath: e.relPath }, 'duplicate SegmentClosed ignored');
+    else this.deps.onSegmentIndexed?.({ cameraId: e.cameraId, relPath: e.relPath });
   }
 
   onRunEnded(e: RunEndedEvent): void {
     requireInts('RunEnded', { endedAtMs: e.endedAtMs });
+    this.write(() => this.writeRunEnded(e));
+  }
+
+  private writeRunEnded(e: RunEndedEvent): void {
     if (this.deps.store.runs.end(e.cameraId, e.runKey, e.endedAtMs, e.reason, e.detail)) return;
     const known = this.deps.store.runs.getByKey(e.cameraId, e.runKey);
     if (known) this.deps.log.debug({ runKey: e.runKey }, 'RunEnded for an ended run ignored');
@@ -110,6 +126,44 @@ export class Indexer {
     });
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));
+  }
+
+  /** Writes that failed on a database error and wait to be replayed. */
+  get pendingWrites(): number {
+    return this.failedWrites.length;
+  }
+
+  /**
+   * Run one event's write. A database error (SQLITE_FULL on a full disk, SQLITE_BUSY, an
+   * I/O error) queues the write and is rethrown for the caller to count; every write that
+   * works replays the queue in order, so rows come back as soon as the disk has room,
+   * without waiting for the next start-up's reconciliation. Writes are idempotent.
+   */
+  private write(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (isTransientDbError(err) && this.failedWrites.length < maxQueuedWrites) this.failedWrites.push(fn);
+      throw err;
+    }
+    this.replayFailedWrites();
+  }
+
+  /**
+   * Replay queued writes in order; stops at the first that still fails for a transient
+   * reason (the disk is still full). Returns how many are left.
+   */
+  replayFailedWrites(): number {
+    while (this.failedWrites.length > 0) {
+      try {
+        this.failedWrites[0]!();
+      } catch (err) {
+        if (isTransientDbError(err)) return this.failedWrites.length;
+        this.deps.log.error({ err: (err as Error).message }, 'queued index write dropped; reconciliation will repair the index');
+      }
+      this.failedWrites.shift();
+    }
+    return 0;
   }
 
   /** Wait for abandoned segments still being probed (before closing the store). */
@@ -146,6 +200,15 @@ export class Indexer {
       && !path.isAbsolute(relPath) && path.normalize(relPath) === relPath;
     if (!ok) throw new NvrError('INTERNAL', `segment path '${relPath}' does not match camera ${cameraId}, run ${runKey}, seq ${seq}`);
   }
+}
+
+/** Queued failed writes beyond this are dropped: start-up reconciliation re-derives them from the files. */
+const maxQueuedWrites = 10_000;
+
+/** Errors that go away by themselves (a full disk, a busy or failing device); constraint errors do not. */
+function isTransientDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|BUSY|LOCKED|IOERR|CANTOPEN|PROTOCOL)/.test(code);
 }
 
 /** Times and sizes are integer ms and bytes; STRICT columns would reject anything else. */

@@ -35,6 +35,11 @@ export interface ReconcileDeps {
   readonly probe: Prober;
   readonly log: Logger;
   readonly clock: Clock;
+  /**
+   * True for a file retention is deleting (its row is in `garbage`, the unlink failed):
+   * such a file is not an orphan and must not be indexed again.
+   */
+  readonly isGarbage?: (relPath: string) => boolean;
 }
 
 export interface ReconcileReport {
@@ -82,7 +87,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     if (report.missingCheckSkipped) warnNoFiles(deps.log, cameraId, rows.length);
     else report.rowsRemovedMissingFile += removeRowsWithoutFile(deps, cameraId, rows, files);
     const indexed = new Set(rows.map((r) => r.relPath));
-    const orphans = [...files.values()].filter((f) => !indexed.has(f.relPath));
+    const orphans = [...files.values()].filter((f) => !indexed.has(f.relPath) && !deps.isGarbage?.(f.relPath));
     await indexOrphans(deps, orphans, report);
   }
   report.runsClosed = closeOpenRuns(deps);

@@ -25,8 +25,8 @@ export interface RecordingsScan {
   readonly unexpected: string[];
 }
 
-const cameraDirPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const dayDirPattern = /^\d{4}-\d{2}-\d{2}$/;
+export const cameraDirPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const dayDirPattern = /^\d{4}-\d{2}-\d{2}$/;
 
 export async function scanRecordings(root: string): Promise<RecordingsScan> {
   const scan: RecordingsScan = { files: new Map(), dayDirs: [], unexpected: [] };

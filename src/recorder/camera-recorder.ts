@@ -36,6 +36,15 @@ export interface RecorderSettings {
   ffmpegPath: string;
 }
 
+/** Totals since the daemon started (never reset), read by metrics and the watchdog. */
+export interface RecorderCounters {
+  readonly cameraId: string;
+  /** Frames ffmpeg wrote, summed over this daemon's runs (from its heartbeat). */
+  readonly framesTotal: number;
+  /** Heartbeats in which ffmpeg's output time advanced: the supervisor's own notion of progress. */
+  readonly progressTotal: number;
+}
+
 export interface CameraRecorderDeps {
   camera: CameraSpec;
   settings: RecorderSettings;
@@ -59,11 +68,16 @@ export class CameraRecorder {
   private lastSegmentClosedAtMs: number | null = null;
   private lastProgressMono = 0;
   private lastOutTimeUs = -1;
+  private lastFrame = 0;
+  private framesTotal = 0;
+  private progressTotal = 0;
   private stream: StreamInfo | null = null;
   private pendingEndReason: RunEndReason | null = null;
   private dropAudio = false;
   private silentAnswers = 0;
   private closing = false;
+  /** Why recording is paused (retention: only held footage left); null while not paused. */
+  private pausedReason: string | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private lastRunKey = '';
@@ -101,6 +115,10 @@ export class CameraRecorder {
     };
   }
 
+  counters(): RecorderCounters {
+    return { cameraId: this.deps.camera.id, framesTotal: this.framesTotal, progressTotal: this.progressTotal };
+  }
+
   /** End the current run now and start a new one (used when the box's clock steps). */
   restartNow(reason: RunEndReason, detail: string): void {
     if (!this.run || this.closing) return;
@@ -108,6 +126,31 @@ export class CameraRecorder {
     this.pendingEndReason = reason;
     this.lastError = detail;
     void this.run.stop(this.deps.settings.stopTimeoutMs);
+  }
+
+  /**
+   * Stop recording until resume() (retention pauses when the disk is full of held
+   * footage): ffmpeg closes its segment, and no restart is scheduled meanwhile.
+   */
+  pause(reason: string): void {
+    if (this.pausedReason !== null || this.closing || !this.deps.camera.enabled) return;
+    this.pausedReason = reason;
+    this.lastError = `paused: ${reason}`;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.setState('paused');
+    if (this.run) {
+      this.pendingEndReason = 'stopped';
+      void this.run.stop(this.deps.settings.stopTimeoutMs);
+    }
+  }
+
+  /** Record again at once (no backoff: the pause was ours, not the camera's). */
+  resume(): void {
+    if (this.pausedReason === null || this.closing) return;
+    this.pausedReason = null;
+    this.lastError = null;
+    if (!this.run && !this.restartTimer) this.launch();
   }
 
   /** Graceful stop: ffmpeg closes its open segment (indexed), then the run ends. */
@@ -126,7 +169,7 @@ export class CameraRecorder {
 
   private launch(): void {
     this.restartTimer = null;
-    if (this.closing) return;
+    if (this.closing || this.pausedReason !== null) return;
     const nowMs = this.deps.clock.nowMs();
     let runKey = makeRunKey(nowMs, this.deps.random);
     while (runKey === this.lastRunKey) runKey = makeRunKey(nowMs, this.deps.random);
@@ -148,6 +191,7 @@ export class CameraRecorder {
     this.run = run;
     this.pendingEndReason = null;
     this.lastOutTimeUs = -1;
+    this.lastFrame = 0;
     this.lastProgressMono = this.deps.clock.monotonicMs();
     this.setState('connecting');
     try {
@@ -178,6 +222,12 @@ export class CameraRecorder {
     if (sample.outTimeUs === null || sample.outTimeUs <= this.lastOutTimeUs) return;
     this.lastOutTimeUs = sample.outTimeUs;
     this.lastProgressMono = this.deps.clock.monotonicMs();
+    this.progressTotal += 1;
+    // frame= counts from 0 in each run; only its increase is added.
+    if (sample.frame !== null && sample.frame > this.lastFrame) {
+      this.framesTotal += sample.frame - this.lastFrame;
+      this.lastFrame = sample.frame;
+    }
     if (this.state !== 'recording' && !this.closing && this.pendingEndReason === null) {
       this.lastError = null;
       this.setState('recording');
@@ -204,11 +254,13 @@ export class CameraRecorder {
     if (reason === 'camera-disconnected') this.lastError = result.lastError ?? `ffmpeg exited (${result.exitCode ?? result.signal})`;
     this.adaptToFailure(result);
     if (result.abandoned) this.deps.sink.segmentAbandoned({ cameraId: this.cameraId, runKey: run.runKey, ...result.abandoned });
-    if (result.anchored || result.segmentsClosed > 0) {
-      this.deps.sink.runEnded({ cameraId: this.cameraId, runKey: run.runKey, endedAtMs: this.deps.clock.nowMs(), reason, detail: reason === 'stopped' ? null : this.lastError });
+    // The run has rows (or will: an abandoned file creates its run) → it gets an end.
+    if (result.anchored || result.segmentsClosed > 0 || result.abandoned) {
+      this.deps.sink.runEnded({ cameraId: this.cameraId, runKey: run.runKey, endedAtMs: this.deps.clock.nowMs(), reason, detail: reason === 'stopped' ? this.pausedReason && `paused: ${this.pausedReason}` : this.lastError });
     }
     this.deps.log.info({ exitCode: result.exitCode, signal: result.signal, reason, segments: result.segmentsClosed, lastError: this.lastError }, 'run ended');
     if (this.closing) return;
+    if (this.pausedReason !== null) { this.setState('paused'); return; }
     if (reason === 'clock-step') { this.launch(); return; }
     this.scheduleRestart();
   }

@@ -129,6 +129,13 @@ export interface DaemonProcess {
   url: () => Promise<string>;
 }
 
+/**
+ * Daemons still running when the test or bench process exits (a failed start, an
+ * assertion before cleanup) are stopped, so no recorder outlives its test.
+ */
+const liveDaemons = new Set<ChildProcess>();
+process.once('exit', () => { for (const c of liveDaemons) c.kill('SIGTERM'); });
+
 /** Starts `node bin/nvr.js serve --config FILE` as a real process. */
 export function spawnDaemon(configFile: string, env: NodeJS.ProcessEnv = {}): DaemonProcess {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin/nvr.js'), 'serve', '--config', configFile], {
@@ -139,8 +146,9 @@ export function spawnDaemon(configFile: string, env: NodeJS.ProcessEnv = {}): Da
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal }));
+    child.on('close', (code, signal) => { liveDaemons.delete(child); resolve({ code, signal }); });
   });
+  liveDaemons.add(child);
   const url = () => waitFor('the daemon to listen', () => /"url":"(http:[^"]+)"/.exec(out)?.[1], 30_000);
   return { child, output: () => out, exited, url };
 }

@@ -9,9 +9,10 @@ import type { ApiDeps } from '../deps.js';
 import { HealthBody, type ApiApp } from '../schemas.js';
 
 export function registerHealthRoutes(app: ApiApp, deps: ApiDeps): void {
-  app.get('/api/v1/health', { schema: { response: { 200: HealthBody } } }, () => {
+  app.get('/api/v1/health', { config: { access: 'public' }, schema: { response: { 200: HealthBody } } }, () => {
     const { status, reasons } = deps.health();
     const timeMs = deps.clock.nowMs();
-    return { status, reasons: reasons.map(redactText), version: deps.version, timeMs, time: toIso(timeMs) };
+    const identity = deps.identity && { boxId: deps.identity.boxId, fingerprint: deps.identity.fingerprint };
+    return { status, reasons: reasons.map(redactText), version: deps.version, timeMs, time: toIso(timeMs), ...(identity ? { identity } : {}) };
   });
 }
