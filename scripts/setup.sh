@@ -11,7 +11,7 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 APT_PACKAGES=(
   ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-  util-linux ca-certificates systemd shellcheck iproute2
+  util-linux mount e2fsprogs ca-certificates systemd shellcheck iproute2
   # better-sqlite3 compiles from source (no prebuilt download here): node-gyp needs these.
   python3 make g++
   chromium  # the web app's end-to-end tests drive Debian's browser (never a browser download)
@@ -30,7 +30,7 @@ say "node $(node --version) ok"
 # --- System tools. Prints one line per missing item; empty output = all present.
 missing_system() {
   local tool
-  for tool in ffmpeg ffprobe setpriv make g++ systemd-analyze systemd-notify shellcheck ip chromium; do
+  for tool in ffmpeg ffprobe setpriv mount mkfs.ext4 chattr make g++ systemd-analyze systemd-notify shellcheck ip chromium; do
     command -v "$tool" >/dev/null 2>&1 || echo "$tool"
   done
   if [ ! -x "$PYTHON" ]; then
