@@ -10,6 +10,7 @@
  * - camera frozen (SIGSTOP: connection kept, nothing sent): time until the run is ended;
  * - camera back after an outage: time from its return to the first recorded frame.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -80,7 +81,6 @@ async function main(): Promise<void> {
   const cam = await startTestCamera({ width: 1280, height: 720, fps: 25, bitrateKbps: 2000, keyintFrames: 25 });
   const cfg = writeTestConfig({ cameras: [{ id: 'cam1', url: cam.url }], segmentSeconds: 10, stallTimeoutSeconds: 15 });
   // Default recorder settings, not the fast ones of the tests.
-  const { readFileSync, writeFileSync } = await import('node:fs');
   writeFileSync(cfg.file, readFileSync(cfg.file, 'utf8').replace('rtspTimeoutSeconds: 3', 'rtspTimeoutSeconds: 5')
     .replace('restartBackoffInitialMs: 200', 'restartBackoffInitialMs: 1000').replace('restartBackoffMaxMs: 1000', 'restartBackoffMaxMs: 10000'));
   let d = spawnDaemon(cfg.file);

@@ -11,6 +11,7 @@ import type { RunEndedEvent, RunStartedEvent, SegmentClosedEvent } from '../src/
 import { RecorderPool } from '../src/recorder/recorder-pool.js';
 import { startTestCamera, type TestCamera } from './helpers/test-camera.js';
 import { tempDir, waitFor } from './helpers/daemon.js';
+import { fastRecorderSettings } from './helpers/recorder-settings.js';
 
 /** The real clock, whose wall time the test can step like NTP would. */
 class SteppableClock implements Clock {
@@ -31,7 +32,7 @@ describe('clock step', () => {
     const ended: RunEndedEvent[] = [];
     const pool = new RecorderPool({
       cameras: [{ id: 'cam1', name: 'cam1', url: cam.url, enabled: true, audio: 'off' }],
-      settings: { segmentSeconds: 2, rtspTimeoutSeconds: 3, stallTimeoutMs: 8000, stopTimeoutMs: 5000, restartBackoffInitialMs: 200, restartBackoffMaxMs: 1000, maxRestartsPerHour: 60, ffmpegPath: 'ffmpeg' },
+      settings: fastRecorderSettings,
       clockStepToleranceMs: 3000,
       recordingsDir: tempDir(),
       spawner: systemSpawner, clock, log: silentLogger(),

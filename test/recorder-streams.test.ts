@@ -12,6 +12,7 @@ import { RecorderPool } from '../src/recorder/recorder-pool.js';
 import { startTestCamera, type TestCamera } from './helpers/test-camera.js';
 import { ffprobeJson } from './helpers/ffprobe.js';
 import { tempDir, waitFor } from './helpers/daemon.js';
+import { fastRecorderSettings } from './helpers/recorder-settings.js';
 
 let cam: TestCamera | null = null;
 let pool: RecorderPool | null = null;
@@ -22,7 +23,7 @@ async function recordTwoSegments(url: string, audio: AudioMode): Promise<{ dir: 
   const segments: SegmentClosedEvent[] = [];
   pool = new RecorderPool({
     cameras: [{ id: 'cam1', name: 'cam1', url, enabled: true, audio }],
-    settings: { segmentSeconds: 2, rtspTimeoutSeconds: 3, stallTimeoutMs: 8000, stopTimeoutMs: 5000, restartBackoffInitialMs: 200, restartBackoffMaxMs: 1000, maxRestartsPerHour: 60, ffmpegPath: 'ffmpeg' },
+    settings: fastRecorderSettings,
     clockStepToleranceMs: 3000, recordingsDir: dir, spawner: systemSpawner, clock: systemClock, log: silentLogger(),
     sink: { runStarted: () => undefined, segmentClosed: (e) => segments.push(e), runEnded: () => undefined, segmentAbandoned: () => undefined },
   });
