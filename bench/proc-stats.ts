@@ -59,6 +59,8 @@ export interface WindowFigures {
   /** RSS of the root processes only (e.g. the daemon without its ffmpeg children). */
   rootRssBytes: number;
   processes: number;
+  /** CPU (cores) per command name (node, ffmpeg, ffprobe...), to see where a cost sits. */
+  coresByComm: Record<string, number>;
 }
 
 /** Measures a process tree's CPU over `seconds`, and its memory at the end. */
@@ -70,12 +72,18 @@ export async function measureTree(roots: () => number[], seconds: number): Promi
   const afterProcs = tree(roots());
   const elapsedS = (performance.now() - t0) / 1000;
   let ticks = 0;
-  for (const p of afterProcs) ticks += p.cpuTicks - (before.get(p.pid) ?? 0);
+  const ticksByComm: Record<string, number> = {};
+  for (const p of afterProcs) {
+    const used = p.cpuTicks - (before.get(p.pid) ?? 0);
+    ticks += used;
+    ticksByComm[p.comm] = (ticksByComm[p.comm] ?? 0) + used;
+  }
   const rootSet = new Set(roots());
   return {
     cores: ticks / ticksPerSecond / elapsedS,
     rssBytes: afterProcs.reduce((a, p) => a + p.rssBytes, 0),
     rootRssBytes: afterProcs.filter((p) => rootSet.has(p.pid)).reduce((a, p) => a + p.rssBytes, 0),
     processes: afterProcs.length,
+    coresByComm: Object.fromEntries(Object.entries(ticksByComm).map(([k, v]) => [k, v / ticksPerSecond / elapsedS])),
   };
 }

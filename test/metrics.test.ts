@@ -14,11 +14,15 @@ import { startDaemon, type Daemon } from '../src/daemon.js';
 import { NvrMetrics } from '../src/metrics/registry.js';
 import { writeTestConfig } from './helpers/daemon.js';
 
-/** Every sample line of the text format: name{labels} value. */
+/**
+ * Every sample line of the text format: name{labels} value. Values are read by Go's
+ * ParseFloat, where NaN is case-insensitive: prom-client writes "Nan" for the event-loop
+ * lag before its first sample (sampled once a second, see src/metrics/registry.ts).
+ */
 function expectValidExposition(text: string): void {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    expect(line, 'a sample line').toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/);
+    expect(line, 'a sample line').toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|\+Inf|-Inf)$/);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * The recordings watcher with real chokidar on a real folder: a file removed by hand
- * loses its row (and says so in the log); files the daemon did not write are reported and
- * never indexed; retention's own deletions are silent.
+ * The recordings watcher with real inotify (fs.watch) on a real folder: a file removed by
+ * hand loses its row (and says so in the log), so do the files of a day folder removed or
+ * moved away; files the daemon did not write are reported and never indexed; retention's
+ * own deletions are silent.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +59,24 @@ describe('files watcher', () => {
     expect(logLines.some((l) => l.includes('removed outside the daemon') && l.includes(files[1]!))).toBe(true);
   });
 
+  it('removes the rows of a day folder deleted or moved away by hand, and keeps watching new folders', async () => {
+    const files = seed();
+    await watcher.start();
+    expect(watcher.stats().watchedFolders).toBe(3); // root, camera, day
+    const day = path.dirname(path.join(recordingsDir, files[0]!));
+    fs.renameSync(day, path.join(dir, 'moved-away')); // one event on the camera folder only
+    await waitFor('the rows to go', () => rows().length === 0, 5000, 50);
+    expect(watcher.stats()).toMatchObject({ removedByHand: 3, watchedFolders: 2 });
+
+    // A new day folder appears (as at midnight): its files are watched from then on.
+    const next = seedRun({ store, recordingsDir, clock, cameraId: 'gate', startMs: t0 + 86_400_000, count: 2, segmentMs: 60_000, sizeBytes: 1000 });
+    await waitFor('the new day folder watched', () => watcher.stats().watchedFolders === 3, 5000, 50);
+    fs.rmSync(path.dirname(path.join(recordingsDir, next[0]!)), { recursive: true });
+    await waitFor('its rows to go', () => watcher.stats().removedByHand === 5, 5000, 50);
+    expect(rows()).toEqual([]);
+    expect(watcher.stats().foreignFiles).toBe(0);
+  });
+
   it('reports files it did not write, and indexes none of them', async () => {
     seed();
     await watcher.start();
@@ -91,7 +110,7 @@ describe('files watcher', () => {
     });
     await retention.tick();
     expect(rows()).toEqual([]);
-    await new Promise((r) => setTimeout(r, 800)); // past the grace period and chokidar's unlink delay
+    await new Promise((r) => setTimeout(r, 800)); // past the grace period
     expect(watcher.stats()).toMatchObject({ removedByHand: 0, foreignFiles: 0 });
   });
 });

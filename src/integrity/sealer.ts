@@ -43,6 +43,8 @@ export class SegmentSealer {
   /** Catch-up sealing stops at shutdown; seals of segments just closed still run. */
   private stopping = false;
   private closed = false;
+  /** One read buffer for every seal: the queue runs one file at a time. */
+  private readonly buffer = Buffer.allocUnsafe(1 << 20);
 
   constructor(private readonly deps: SealerDeps) {}
 
@@ -99,7 +101,7 @@ export class SegmentSealer {
     const stats = this.statsOf(row.cameraId);
     let fileHash: FileHash;
     try {
-      fileHash = await (this.deps.hash ?? hashFile)(path.join(this.deps.recordingsDir, row.relPath), pace ? { pace } : {});
+      fileHash = await (this.deps.hash ?? hashFile)(path.join(this.deps.recordingsDir, row.relPath), pace ? { pace, buffer: this.buffer } : { buffer: this.buffer });
     } catch (err) {
       if (!isFsError(err)) throw err;
       return this.notSealed(row, stats, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-file' : 'unreadable', (err as Error).message);

@@ -48,7 +48,10 @@ export class NvrMetrics implements MetricsPort {
 
   constructor(deps: MetricsDeps) {
     const registers = [this.registry];
-    if (deps.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'nvr_' });
+    // Event-loop lag sampled once a second, not prom-client's default every 10 ms: that
+    // timer woke the daemon 100 times a second and was most of an idle box's CPU
+    // (docs/performance.md, ingest). A stall long enough to matter spans a sample.
+    if (deps.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'nvr_', eventLoopMonitoringPrecision: 1000 });
     this.cameras = new CameraMetrics(this.registry, deps);
     registerSystemGauges(this.registry, deps, () => this.disk());
     this.jobs = new Counter({ name: 'nvr_media_jobs_total', help: 'Clips, stills and exports produced, by outcome', labelNames: ['kind', 'outcome'], registers });

@@ -1,16 +1,24 @@
 /**
- * A second opinion on the recordings folder while the daemon runs (chokidar). It is not
- * how segments are learnt (ffmpeg's segment list is): it notices what nobody told us.
- *  - An indexed file removed by hand: its row goes (the index must not promise footage
- *    that is gone), with a warning naming the file.
+ * A second opinion on the recordings folder while the daemon runs. It is not how segments
+ * are learnt (ffmpeg's segment list is): it notices what nobody told us.
+ *  - An indexed file removed by hand (alone, or with its day or camera folder): its row
+ *    goes (the index must not promise footage that is gone), with a warning naming it.
  *  - A file the daemon did not write: reported (log, health counter), never indexed.
  *    A badly named entry is foreign at once; a well-named file is foreign if, after a
  *    grace period, neither its row nor its run exists (a recorder's new file has its run
  *    row within seconds of ffmpeg opening it).
  * Our own deletions are silent: their rows left `segments` before the unlink.
+ *
+ * Built on fs.watch (one inotify watch per folder: the root, each camera, each day), not
+ * chokidar. chokidar re-reads a whole folder (readdir + lstat of every entry) on every
+ * file created in it and lstat's a file on every write: with a day folder of 1,440 to
+ * 8,640 segments that is thousands of syscalls per new segment, and it was the largest
+ * share of the daemon's own CPU at 16 cameras (docs/performance.md). Here a write costs
+ * one ignored event and a new or removed name costs one `stat`. Nothing is kept per file.
  */
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../core/logger.js';
 import { segmentFilePattern } from '../core/types.js';
 import { cameraDirPattern, dayDirPattern } from '../indexer/scan.js';
@@ -29,89 +37,155 @@ export interface WatcherStats {
   readonly foreignFiles: number;
   /** The latest foreign entries (relative paths), newest last. */
   readonly recentForeign: readonly string[];
+  /** Folders watched (one inotify watch each). */
+  readonly watchedFolders: number;
   readonly error: string | null;
 }
 
 const keepForeign = 10;
 
+/** What a relative path is, by depth: '' root, 'cam' camera, 'cam/day' day, 'cam/day/file' file. */
+type Level = 'root' | 'camera' | 'day' | 'file';
+const levelOf = (rel: string): Level => (['root', 'camera', 'day', 'file'] as const)[rel === '' ? 0 : Math.min(3, rel.split('/').length)]!;
+
 export class FilesWatcher {
-  private watcher: FSWatcher | null = null;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Watched folders by relative path ('' is the root). */
+  private readonly watchers = new Map<string, FSWatcher>();
+  /** Grace timers of new well-named files, by relative path (one per file). */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private removedByHand = 0;
   private foreign: string[] = [];
   private foreignCount = 0;
   private error: string | null = null;
+  private closed = false;
 
   constructor(private readonly deps: FilesWatcherDeps) {}
 
-  /** Resolves once the initial tree is read (events before that are not reported). */
+  /** Resolves once every existing folder is watched (entries already there are not reported). */
   async start(): Promise<void> {
-    const w = watch(this.deps.recordingsDir, { ignoreInitial: true, depth: 2, persistent: true });
-    this.watcher = w;
-    w.on('unlink', (abs) => this.onUnlink(this.rel(abs)));
-    w.on('add', (abs) => this.onAdd(this.rel(abs)));
-    w.on('addDir', (abs) => this.onAddDir(this.rel(abs)));
-    w.on('error', (err) => {
-      this.error = (err as Error).message;
-      this.deps.log.error({ err: this.error }, 'recordings watcher error');
-    });
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    await this.watchTree('', false);
   }
 
   stats(): WatcherStats {
-    return { removedByHand: this.removedByHand, foreignFiles: this.foreignCount, recentForeign: [...this.foreign], error: this.error };
+    return { removedByHand: this.removedByHand, foreignFiles: this.foreignCount, recentForeign: [...this.foreign], watchedFolders: this.watchers.size, error: this.error };
   }
 
   async close(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
+    this.closed = true;
+    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    await this.watcher?.close();
-    this.watcher = null;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
   }
 
-  private rel(abs: string): string {
-    return path.relative(this.deps.recordingsDir, abs).split(path.sep).join('/');
-  }
-
-  private onUnlink(relPath: string): void {
-    const row = this.deps.store.usage.segmentAt(relPath);
-    if (!row) return; // ours (already in garbage) or never indexed
+  /**
+   * Watch a folder and the fitting folders below it. `fresh`: the folder has just
+   * appeared, so what is already in it was created after we last looked and is checked
+   * like any new entry (a folder made and filled between two events).
+   */
+  private async watchTree(rel: string, fresh: boolean): Promise<void> {
+    if (this.closed || this.watchers.has(rel)) return;
+    const abs = path.join(this.deps.recordingsDir, rel);
     try {
-      this.deps.store.segments.deleteByIds([row.id]);
-      this.removedByHand += 1;
-      this.deps.log.warn({ cameraId: row.cameraId, relPath }, 'segment file removed outside the daemon: its row is removed from the index');
+      const w = watch(abs, { persistent: true }, (event, name) => {
+        // 'change' is a write into a file: ffmpeg's, several a second; nothing to learn.
+        if (event === 'rename' && name) void this.onName(rel === '' ? name : `${rel}/${name}`);
+      });
+      w.on('error', (err) => this.fail(`watching ${rel || '.'}: ${err.message}`));
+      this.watchers.set(rel, w);
     } catch (err) {
-      // The row stays; start-up reconciliation removes it. Never fatal.
-      this.deps.log.error({ relPath, err: (err as Error).message }, 'row of a removed file not deleted; reconciliation will');
-    }
-  }
-
-  private onAddDir(relPath: string): void {
-    const parts = relPath.split('/');
-    const ok = parts.length === 1 ? cameraDirPattern.test(parts[0] ?? '') : parts.length === 2 && dayDirPattern.test(parts[1] ?? '');
-    if (!ok && relPath !== '') this.reportForeign(relPath, 'folder does not fit <camera>/<YYYY-MM-DD>');
-  }
-
-  private onAdd(relPath: string): void {
-    const parts = relPath.split('/');
-    const m = parts.length === 3 ? segmentFilePattern.exec(parts[2] ?? '') : null;
-    if (!m || !cameraDirPattern.test(parts[0] ?? '') || !dayDirPattern.test(parts[1] ?? '')) {
-      this.reportForeign(relPath, 'name does not fit <camera>/<YYYY-MM-DD>/<runKey>-<seq>.mp4');
+      // ENOSPC here is the inotify watch limit (fs.inotify.max_user_watches), not the disk.
+      this.fail(`watching ${rel || '.'}: ${(err as Error).message}`);
       return;
     }
-    const cameraId = parts[0]!;
-    const runKey = m[1]!;
+    if (levelOf(rel) === 'day' && !fresh) return;
+    const entries = await readdir(abs).catch(() => [] as string[]);
+    for (const name of entries) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      if (fresh) await this.onName(child);
+      else if (levelOf(child) !== 'file') await this.onExisting(child);
+    }
+  }
+
+  /** At start: watch what fits; what does not was there before us and is left to `nvr fsck`. */
+  private async onExisting(rel: string): Promise<void> {
+    const info = await stat(path.join(this.deps.recordingsDir, rel)).catch(() => null);
+    if (info?.isDirectory() && this.fits(rel)) await this.watchTree(rel, false);
+  }
+
+  /** A name appeared in or left a watched folder. */
+  private async onName(rel: string): Promise<void> {
+    if (this.closed) return;
+    const info = await stat(path.join(this.deps.recordingsDir, rel)).catch(() => null);
+    if (!info) {
+      this.onGone(rel);
+      return;
+    }
+    const level = levelOf(rel);
+    if (level === 'file' || !info.isDirectory()) {
+      this.onFile(rel);
+      return;
+    }
+    if (!this.fits(rel)) this.reportForeign(rel, 'folder does not fit <camera>/<YYYY-MM-DD>');
+    else await this.watchTree(rel, true);
+  }
+
+  private fits(rel: string): boolean {
+    const parts = rel.split('/');
+    return parts.length === 1 ? cameraDirPattern.test(parts[0]!) : parts.length === 2 && cameraDirPattern.test(parts[0]!) && dayDirPattern.test(parts[1]!);
+  }
+
+  private onFile(rel: string): void {
+    const parts = rel.split('/');
+    const m = parts.length === 3 ? segmentFilePattern.exec(parts[2]!) : null;
+    if (!m || !cameraDirPattern.test(parts[0]!) || !dayDirPattern.test(parts[1]!)) {
+      this.reportForeign(rel, 'name does not fit <camera>/<YYYY-MM-DD>/<runKey>-<seq>.mp4');
+      return;
+    }
+    if (this.timers.has(rel)) return;
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.checkOwned(relPath, cameraId, runKey);
+      this.timers.delete(rel);
+      this.checkOwned(rel, parts[0]!, m[1]!);
     }, this.deps.graceMs);
     timer.unref();
-    this.timers.add(timer);
+    this.timers.set(rel, timer);
+  }
+
+  /** A file or a whole folder left (removed, or moved away). */
+  private onGone(rel: string): void {
+    if (levelOf(rel) === 'file') {
+      this.forgetRows([rel]);
+      return;
+    }
+    for (const [key, w] of this.watchers) {
+      if (key === rel || key.startsWith(`${rel}/`)) { w.close(); this.watchers.delete(key); }
+    }
+    // A folder removed file by file also reported each file; moved away, it did not.
+    const cameraId = rel.split('/')[0]!;
+    const gone = this.deps.store.segments.filesOfCamera(cameraId)
+      .filter((f) => f.relPath.startsWith(`${rel}/`) && !existsSync(path.join(this.deps.recordingsDir, f.relPath)));
+    this.forgetRows(gone.map((f) => f.relPath));
+  }
+
+  private forgetRows(relPaths: readonly string[]): void {
+    for (const relPath of relPaths) {
+      try {
+        const row = this.deps.store.usage.segmentAt(relPath);
+        if (!row) continue; // ours (already in garbage) or never indexed
+        this.deps.store.segments.deleteByIds([row.id]);
+        this.removedByHand += 1;
+        this.deps.log.warn({ cameraId: row.cameraId, relPath }, 'segment file removed outside the daemon: its row is removed from the index');
+      } catch (err) {
+        // The row stays; start-up reconciliation removes it. Never fatal.
+        this.deps.log.error({ relPath, err: (err as Error).message }, 'row of a removed file not deleted; reconciliation will');
+      }
+    }
   }
 
   private checkOwned(relPath: string, cameraId: string, runKey: string): void {
     try {
       const { store } = this.deps;
+      if (!existsSync(path.join(this.deps.recordingsDir, relPath))) return;
       if (store.usage.segmentAt(relPath) || store.runs.getByKey(cameraId, runKey) || store.garbage.has(relPath)) return;
       this.reportForeign(relPath, 'no run of this daemon wrote it');
     } catch (err) {
@@ -123,5 +197,10 @@ export class FilesWatcher {
     this.foreignCount += 1;
     this.foreign = [...this.foreign, relPath].slice(-keepForeign);
     this.deps.log.warn({ relPath, why }, 'file in the recordings folder that the daemon did not write: reported, not indexed');
+  }
+
+  private fail(message: string): void {
+    this.error = message;
+    this.deps.log.error({ err: message }, 'recordings watcher error');
   }
 }

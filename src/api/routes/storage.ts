@@ -51,6 +51,7 @@ export const StorageBody = Type.Object({
     removedByHand: Int,
     foreignFiles: Int,
     recentForeign: Type.Array(Type.String()),
+    watchedFolders: Int,
     error: Nullable(Type.String()),
   }),
 });
