@@ -9,7 +9,7 @@
  * the time from a segment's last write to its row being visible in the index.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -89,7 +89,10 @@ async function benchDaemon(url: string, n: number) {
   const cfg = writeTestConfig({ cameras, segmentSeconds: segmentS, stallTimeoutSeconds: 20 });
   // The config lives outside the data dir, as on an installed box (/etc/nvr).
   const configFile = path.join(tempDir('nvr-bench-cfg-'), 'config.yaml');
-  copyFileSync(cfg.file, configFile);
+  // Retention's free-space floor defaults to 60 minutes of what the cameras record: at 64
+  // cameras that is 115 GB, more than a shared dev disk has free, and retention would
+  // (rightly) delete and pause recording. The bench measures recording, not that.
+  writeFileSync(configFile, `${readFileSync(cfg.file, 'utf8')}retention:\n  minFreeMinutes: 1\n  minFreeFraction: 0.01\n  highWater: 0.02\n`);
   const d = spawnDaemon(configFile);
   await d.url();
   await waitFor(`${n} cameras indexed`, () => new Set(readSegments(cfg.dataDir).map((r) => r.camera_id)).size >= n, 120_000, 500);

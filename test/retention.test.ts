@@ -60,6 +60,8 @@ describe('policy arithmetic', () => {
     expect(freeFloorBytes(1e12, 0, s)).toBe(5e10);
     // 8 cameras at 4 Mbit/s = 4 MB/s; 60 minutes = 14.4 GB, above 5 % of 100 GB.
     expect(freeFloorBytes(1e11, 4e6, s)).toBe(14_400_000_000);
+    // 64 cameras (32 MB/s) on a 252 GB disk: an hour is 115 GB; the floor stops at a quarter of the disk.
+    expect(freeFloorBytes(252e9, 32e6, s)).toBe(63e9);
   });
   it('refills above the high-water mark, keeping hysteresis over a bandwidth floor', () => {
     expect(refillTargetBytes(1e12, 5e10, s)).toBe(1e11);

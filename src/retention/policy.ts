@@ -20,9 +20,18 @@ export interface RetentionCamera {
   readonly maxBytes?: number;
 }
 
-/** Free space must not fall below the larger of a fraction of the disk and N minutes of recording. */
+/**
+ * The bandwidth part of the floor never asks for more than this share of the disk. The
+ * minutes of headroom are there so a burst between two passes cannot fill the disk; on a
+ * disk small for its cameras (64 cameras at 4 Mbit/s record 115 GB an hour) an uncapped
+ * floor above the free space would delete every unheld segment and pause recording.
+ */
+export const maxBandwidthFloorFraction = 0.25;
+
+/** Free space must not fall below the larger of a fraction of the disk and N minutes of recording (capped). */
 export function freeFloorBytes(totalBytes: number, bytesPerSecond: number, s: PressureSettings): number {
-  return Math.ceil(Math.max(s.minFreeFraction * totalBytes, s.minFreeMinutes * 60 * bytesPerSecond));
+  const bandwidthFloor = Math.min(s.minFreeMinutes * 60 * bytesPerSecond, maxBandwidthFloorFraction * totalBytes);
+  return Math.ceil(Math.max(s.minFreeFraction * totalBytes, bandwidthFloor));
 }
 
 /**
