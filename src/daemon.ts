@@ -43,6 +43,7 @@ import { FilesWatcher } from './retention/files-watcher.js';
 import { storageFindings } from './retention/health-check.js';
 import { finishGarbage, Retention } from './retention/retention.js';
 import { createCameras } from './cameras/wiring.js';
+import type { LatestSegmentPort } from './cameras/recorded-stream-facts.js';
 import { LiveHub } from './live/live-hub.js';
 import { defaultWebRoot } from './api/routes/web.js';
 
@@ -87,6 +88,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
   // The single truth of which cameras exist: config file + cameras stored through the API.
   const cameras = createCameras({
     config, configFile: opts.configFile ?? null, store: store.cameras.stored, transaction: (fn) => store.transaction(fn), clock, spawner, log,
+    latestSegment: latestSegment(store, paths.recordingsDir),
   });
   for (const camera of cameras.registry.list()) indexer.ensureCamera(camera.id, camera.name);
   // Deletions a crash interrupted are finished first, so reconciliation never re-indexes them.
@@ -267,6 +269,20 @@ async function startAccessControl(store: Store, dataDir: string, clock: Clock, l
   // Written down by journald at every start: a later rebuilt chain would not match it.
   log.info({ head: store.audit.head() ?? null }, 'audit trail head');
   return { audit, auth };
+}
+
+/** A camera's newest segment closed since `sinceMs`, with its run's stream info: start-up health cards read it, not the camera. */
+function latestSegment(store: Store, recordingsDir: string): LatestSegmentPort {
+  return (cameraId, sinceMs) => {
+    const seg = store.segments.last(cameraId);
+    if (!seg || seg.observedCloseMs === null || seg.observedCloseMs < sinceMs) return null;
+    const run = store.runs.getById(seg.runId);
+    return {
+      file: path.join(recordingsDir, seg.relPath), mediaDurationMs: seg.mediaDurationMs, declaredFps: run?.fps ?? null, sourceAudioCodec: run?.audioCodec ?? null,
+      // While its run goes on, a closed segment was cut where the next keyframe came.
+      endsBeforeKeyframe: run !== undefined && run.endReason === null,
+    };
+  };
 }
 
 async function maybeStartDemo(config: Config, spawner: Spawner, log: Logger): Promise<DemoCamera | null> {

@@ -3,7 +3,8 @@
  * It reads packets (not frames: no decoding) for a few seconds and derives the codec,
  * resolution, declared and measured frame rate, the keyframe spacing and the audio codec.
  * Measured against the project's test camera (ffmpeg 5.1): the first packet of an RTSP
- * session often has no timestamp; it is placed one frame before the next one.
+ * session often has no timestamp; it is placed one frame before the next one. The same
+ * packet reading and parsing serves the start-up cards built from recorded segments.
  */
 import type { Spawner } from '../core/spawn.js';
 import { redactText } from '../core/redact.js';
@@ -20,27 +21,32 @@ export class StreamProbeError extends Error {
 
 interface Packet { stream_index?: number; pts_time?: string; dts_time?: string; flags?: string }
 interface Stream { index?: number; codec_type?: string; codec_name?: string; width?: number; height?: number; r_frame_rate?: string; avg_frame_rate?: string }
-interface ProbeJson { streams?: Stream[]; packets?: Packet[] }
+export interface ProbeJson { streams?: Stream[]; packets?: Packet[] }
 
 const maxStdoutBytes = 32 * 1024 * 1024;
 
 export function ffprobeStreamProber(spawner: Spawner, ffprobePath = 'ffprobe'): StreamProber {
   return {
     async probe(url, seconds) {
-      const args = [
-        '-v', 'error', '-rtsp_transport', 'tcp', '-timeout', '5000000', '-of', 'json', '-show_streams',
-        '-show_entries', 'packet=stream_index,pts_time,dts_time,flags', '-read_intervals', `%+${seconds}`, url,
-      ];
-      const out = await run(spawner, ffprobePath, args, (seconds + 10) * 1000);
-      let json: ProbeJson;
-      try {
-        json = JSON.parse(out) as ProbeJson;
-      } catch {
-        throw new StreamProbeError('ffprobe printed no readable answer');
-      }
-      return streamFacts(json, seconds);
+      const input = ['-rtsp_transport', 'tcp', '-timeout', '5000000', '-read_intervals', `%+${seconds}`, url];
+      return streamFacts(await ffprobePackets(spawner, ffprobePath, input, (seconds + 10) * 1000), seconds);
     },
   };
+}
+
+/**
+ * ffprobe's streams and packets (time and flags, no decoding) of one input: the argv tail
+ * ending in the input (an RTSP URL with its options, or a recorded segment file). Shared
+ * by the RTSP probe and the recorded-segment probe (recorded-stream-facts.ts).
+ */
+export async function ffprobePackets(spawner: Spawner, ffprobePath: string, input: readonly string[], timeoutMs: number): Promise<ProbeJson> {
+  const args = ['-v', 'error', '-of', 'json', '-show_streams', '-show_entries', 'packet=stream_index,pts_time,dts_time,flags', ...input];
+  const out = await run(spawner, ffprobePath, args, timeoutMs);
+  try {
+    return JSON.parse(out) as ProbeJson;
+  } catch {
+    throw new StreamProbeError('ffprobe printed no readable answer');
+  }
 }
 
 function run(spawner: Spawner, bin: string, args: string[], timeoutMs: number): Promise<string> {
@@ -96,6 +102,7 @@ function packetTimes(packets: readonly Packet[]): Timed[] {
   const known = raw.map((r) => r.t).filter((t): t is number => t !== null);
   const deltas = known.slice(1).map((t, i) => t - known[i]!).filter((d) => d > 0).sort((a, b) => a - b);
   const step = deltas[Math.floor(deltas.length / 2)] ?? 0;
+  dropClampedFirstTime(raw, step);
   const out: Timed[] = [];
   raw.forEach((r, i) => {
     if (r.t !== null) { out.push({ t: r.t, key: r.key }); return; }
@@ -103,6 +110,19 @@ function packetTimes(packets: readonly Packet[]): Timed[] {
     if (next >= 0 && step > 0) out.push({ t: raw[i + 1 + next]!.t! - (next + 1) * step, key: r.key });
   });
   return out.sort((a, b) => a.t - b.t);
+}
+
+/**
+ * The first segment of a recording run (AAC made from the camera's audio) starts its video
+ * at 0 while the rest is shifted by the audio encoder's delay (measured: 134 ms at 8 kHz,
+ * the 2nd packet at 0.174 s): a first time more than 1.5 frames before the next is not
+ * the camera's, so it is dropped and placed one frame early, like a missing one.
+ */
+function dropClampedFirstTime(raw: { t: number | null }[], step: number): void {
+  const first = raw.findIndex((r) => r.t !== null);
+  const second = first < 0 ? -1 : raw.findIndex((r, i) => i > first && r.t !== null);
+  if (second < 0 || step <= 0) return;
+  if (raw[second]!.t! - raw[first]!.t! > (second - first) * step * 1.5) raw[first]!.t = null;
 }
 
 /**

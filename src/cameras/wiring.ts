@@ -20,6 +20,7 @@ import { ConfigWatcher } from './config-watcher.js';
 import { CredentialVault, credentialsFileName } from './credential-vault.js';
 import { cameraDiscovery } from './found-devices.js';
 import { HealthChecker } from './health-check.js';
+import { recordedStreamFacts, type LatestSegmentPort } from './recorded-stream-facts.js';
 import { CameraRegistry, type CameraStorePort } from './registry.js';
 import { ffprobeStreamProber, type StreamProber } from './stream-probe.js';
 import type { RegisteredCamera } from './types.js';
@@ -37,6 +38,11 @@ export interface CamerasWiringDeps {
   readonly onvif?: OnvifClient;
   readonly interfaces?: InterfaceLister;
   readonly prober?: StreamProber;
+  /**
+   * The camera's newest recorded segment (from the index); with it, start-up health
+   * cards are read from recordings instead of a second RTSP session per camera.
+   */
+  readonly latestSegment?: LatestSegmentPort;
 }
 
 /** Who follows camera changes: the indexer (a row per camera) and the recorder pool. */
@@ -52,7 +58,16 @@ export function createCameras(deps: CamerasWiringDeps) {
   registry.load();
   const onvif = deps.onvif ?? new OnvifLibClient();
   const settings = { streamProbeSeconds: config.discovery.streamProbeSeconds, requestTimeoutMs: config.discovery.requestTimeoutMs };
-  const checker = new HealthChecker({ registry, onvif, prober: deps.prober ?? ffprobeStreamProber(deps.spawner, config.recorder.ffprobePath), clock, log: log.child({ module: 'health-card' }), settings });
+  const cardLog = log.child({ module: 'health-card' });
+  // The first segment closes within one segment length; a short first one (fewer than two keyframes) waits for the next.
+  const recorded = deps.latestSegment && recordedStreamFacts({
+    latestSegment: deps.latestSegment, spawner: deps.spawner, ffprobePath: config.recorder.ffprobePath, clock, log: cardLog,
+    waitMs: (2 * config.storage.segmentSeconds + 30) * 1000,
+  });
+  const checker = new HealthChecker({
+    registry, onvif, prober: deps.prober ?? ffprobeStreamProber(deps.spawner, config.recorder.ffprobePath), clock, log: cardLog, settings,
+    ...(recorded ? { recorded } : {}),
+  });
   let applied: Promise<unknown> = Promise.resolve();
   const admin = new CameraAdmin({ registry, onvif, checker, clock, log: log.child({ module: 'cameras' }), requestTimeoutMs: settings.requestTimeoutMs, settle: () => applied });
   const scanner = new DiscoveryService({ client: onvif, interfaces: deps.interfaces ?? systemInterfaces, settings: config.discovery, log: log.child({ module: 'discovery' }) });

@@ -76,7 +76,8 @@ CREATE TABLE runs (
   -- Frame rate the stream declares, frames per second (may be fractional, e.g. 29.97;
   -- cheap cameras declare more than they deliver). Informational only. NULL when unknown.
   fps REAL,
-  -- Audio codec after the recorder's audio mode (aac, or NULL when there is no audio).
+  -- Audio codec the camera sends (e.g. pcm_mulaw for G.711, which the recorder converts to
+  -- AAC or drops per its audio mode); NULL when there is no audio. Health cards read it.
   audio_codec TEXT,
   -- Longest segment of the run (end_ms - start_ms). The max over a camera's runs bounds
   -- the overlap query (start_ms >= from - max) so it stays an index range scan.
@@ -127,7 +128,8 @@ CREATE TABLE segments (
   width INTEGER,
   -- Video height in pixels; NULL when unknown.
   height INTEGER,
-  -- Audio codec of this file; NULL when it has no audio.
+  -- Audio codec the camera sent for this file (before the recorder's audio mode); NULL
+  -- when it has no audio.
   audio_codec TEXT,
   -- 1 when start-up reconciliation indexed the file from disk (its close was never
   -- seen, usually the last segment of a run cut short by a crash); 0 from a close event.
