@@ -4,11 +4,13 @@
  *        (config file + stored cameras) → finish leftover garbage → reconcile files and rows
  *        → users and audit trail (first admin) → demo camera → retention (one pass) and the
  *        recordings watcher → recorders → HTTP → config watcher and camera health checks →
- *        integrity background check and export runner (resumes interrupted exports).
- * stop:  config watcher and health checks → HTTP → export runner (a job in progress
- *        resumes next start) → integrity check → live view (its ffmpegs) → retention and
- *        watcher → recorders (each ffmpeg closes its segment, which is indexed) → sealing
- *        of those last segments → demo camera → index.
+ *        integrity background check and export runner (resumes interrupted exports,
+ *        deletes packages past exports.keepDays, then hourly) → warm
+ *        still ffmpegs.
+ * stop:  config watcher and health checks → HTTP → warm still ffmpegs → export runner (a
+ *        job in progress resumes next start) → integrity check → live view (its ffmpegs) →
+ *        retention and watcher → recorders (each ffmpeg closes its segment, which is
+ *        indexed) → sealing of those last segments → demo camera → index.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -165,7 +167,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     holds,
     identity,
     exports: exportJobs.service,
-    storage: () => ({ ...retention.snapshot(), watcher: watcher.stats() }),
+    storage: () => ({ ...retention.snapshot(), watcher: watcher.stats(), exports: exportJobs.storage() }),
     live,
     webRoot: defaultWebRoot,
   });

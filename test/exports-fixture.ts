@@ -9,10 +9,12 @@ import path from 'node:path';
 import { buildApp } from '../src/api/app.js';
 import { RecordingsService } from '../src/clips/recordings.js';
 import type { CameraConfig } from '../src/config/types.js';
-import { systemClock } from '../src/core/clock.js';
+import { systemClock, type Clock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
 import { systemSpawner } from '../src/core/spawn.js';
-import { createExports, exportsDirOf } from '../src/exports/index.js';
+import { createExports, exportsDirOf, type ExportsWiring } from '../src/exports/index.js';
+import type { PackageHousekeeping } from '../src/exports/housekeeping.js';
+import { emptySnapshot } from '../src/retention/snapshot.js';
 import type { ExportRunner } from '../src/exports/export-runner.js';
 import type { ExportService } from '../src/exports/export-service.js';
 import { HoldsService } from '../src/holds/holds-service.js';
@@ -36,6 +38,7 @@ export interface ExportBed {
   readonly identity: BoxIdentity;
   readonly service: ExportService;
   readonly runner: ExportRunner;
+  readonly housekeeping: PackageHousekeeping;
   readonly recordingsDir: string;
   readonly exportsDir: string;
   readonly segments: Record<string, RecordedSegment[]>;
@@ -46,7 +49,16 @@ export interface ExportBed {
   close(): Promise<void>;
 }
 
-export async function startExportBed(cameras: Record<string, BedRun[]>, opts: { maxBytesPerSecond?: number; segmentSeconds?: number } = {}): Promise<ExportBed> {
+export interface BedOptions {
+  maxBytesPerSecond?: number;
+  segmentSeconds?: number;
+  /** The exports' clock (finish times, expiry); the rest of the bed runs on the system clock. */
+  clock?: Clock;
+  keepDays?: number;
+  sleep?: ExportsWiring['sleep'];
+}
+
+export async function startExportBed(cameras: Record<string, BedRun[]>, opts: BedOptions = {}): Promise<ExportBed> {
   const fx = createAuthFixture();
   const log = silentLogger();
   const recordingsDir = path.join(fx.dir, 'recordings');
@@ -65,24 +77,29 @@ export async function startExportBed(cameras: Record<string, BedRun[]>, opts: { 
   const identity = loadOrCreateIdentity({ dataDir: fx.dir, clock: systemClock, log });
   const recordings = new RecordingsService({ store: fx.store });
   const holds = new HoldsService({ store: fx.store, clock: systemClock });
-  const { service, runner } = createExports({
-    store: fx.store, clock: systemClock, log, spawner: systemSpawner, ffmpegPath: 'ffmpeg', dataDir: fx.dir, recordingsDir, recordings,
+  const exportJobs = createExports({
+    store: fx.store, clock: opts.clock ?? systemClock, log, spawner: systemSpawner, ffmpegPath: 'ffmpeg', dataDir: fx.dir, recordingsDir, recordings,
     identity, holds, audit: fx.audit, cameras: () => cams, sealPending: (cameraId) => sealer.sealPending({ cameraId }), version: 'test',
-    settings: { maxRangeSeconds: 3600, maxBytesPerSecond: opts.maxBytesPerSecond ?? 0 },
+    settings: { maxRangeSeconds: 3600, maxBytesPerSecond: opts.maxBytesPerSecond ?? 0, keepDays: opts.keepDays ?? 7 },
+    ...(opts.sleep ? { sleep: opts.sleep } : {}),
   });
+  const { service, runner, housekeeping } = exportJobs;
+  // Storage as the daemon composes it: retention's figures (none here) and the export side's.
+  const watcher = { removedByHand: 0, foreignFiles: 0, recentForeign: [], watchedFolders: 0, error: null };
+  const storage = () => ({ ...emptySnapshot(Date.now(), 72), watcher, exports: exportJobs.storage() });
   const app = buildApp({
     log, clock: systemClock, version: 'test', cameras: () => cams, recorderStatus: () => null, recordings,
     health: () => ({ status: 'ok', reasons: [] }), ...fx.deps,
     clips: { plan: () => { throw new Error('unused'); }, open: () => { throw new Error('unused'); } },
     stills: { still: () => { throw new Error('unused'); } },
     playback: { playlist: () => { throw new Error('unused'); }, segment: () => { throw new Error('unused'); } },
-    holds, identity, exports: service,
+    holds, identity, exports: service, storage,
   } as Parameters<typeof buildApp>[0]);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   runner.start();
   const auth = fx.bearer('investigator');
   const bed: ExportBed = {
-    url, fx, identity, service, runner, recordingsDir, exportsDir: exportsDirOf(fx.dir), segments,
+    url, fx, identity, service, runner, housekeeping, recordingsDir, exportsDir: exportsDirOf(fx.dir), segments,
     async api(method, route, body, headers = auth) {
       const res = await fetch(`${url}${route}`, {
         method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

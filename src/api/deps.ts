@@ -21,6 +21,7 @@ import type { StorageSnapshot } from '../retention/snapshot.js';
 import type { WatcherStats } from '../retention/files-watcher.js';
 import type { BoxIdentity } from '../identity/box-identity.js';
 import type { ExportService } from '../exports/export-service.js';
+import type { ExportsStorage } from '../exports/housekeeping.js';
 import type { LivePort } from '../live/live-hub.js';
 
 export interface TimeSpan {
@@ -90,8 +91,11 @@ export interface ApiDeps {
   identity?: Pick<BoxIdentity, 'boxId' | 'algorithm' | 'fingerprint' | 'publicKeyPem' | 'hostname' | 'createdMs'>;
   /** Evidence export jobs (routes/exports.ts); without it those routes are not registered. */
   exports?: Pick<ExportService, 'create' | 'get' | 'list' | 'download' | 'downloaded' | 'release' | 'remove'>;
-  /** Retention's figures and the recordings watcher's counters (routes/storage.ts). */
-  storage?: () => StorageSnapshot & { watcher: WatcherStats };
+  /**
+   * Retention's figures, the recordings watcher's counters and the export packages' bytes
+   * (computed by the export side: retention never looks into the exports folder).
+   */
+  storage?: () => StorageSnapshot & { watcher: WatcherStats; exports: ExportsStorage };
   /** Camera onboarding, changes and health cards (admins); without it those routes are not registered. */
   cameraAdmin?: Pick<CameraAdmin, 'add' | 'update' | 'remove' | 'healthCard'>;
   /** WS-Discovery scans and manual checks (admins); without it those routes are not registered. */

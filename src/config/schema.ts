@@ -71,13 +71,18 @@ const ClipsSchema = section({
   maxPlaylistSeconds: int(60, 7 * 86_400, 86_400),
   stillConcurrency: int(1, 16, 2),
   stillTimeoutMs: int(500, 120_000, 10_000),
+  stillWarmProcesses: int(0, 8, 2),
   indexCacheEntries: int(16, 1_000_000, 4096),
 });
 
-/** Evidence exports (src/exports): the longest range, and an I/O bound so exports yield to recording. */
+/**
+ * Evidence exports (src/exports): the longest range, an I/O bound so exports yield to
+ * recording, and how many days a finished package stays on disk (0 = until deleted by hand).
+ */
 const ExportsSchema = section({
   maxRangeSeconds: int(60, 7 * 86_400, 86_400),
   maxBytesPerSecond: int(0, 10_000_000_000, 0),
+  keepDays: int(0, 3650, 7),
 });
 
 /** Integrity at rest (src/integrity): hashing at close, and the background re-check's pace. */

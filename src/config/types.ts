@@ -91,6 +91,12 @@ export interface Config {
     readonly stillConcurrency: number;
     /** A still job that takes longer is killed. */
     readonly stillTimeoutMs: number;
+    /**
+     * ffmpeg processes kept started and waiting, per picture size (full size, and the
+     * last thumbnail width asked for), so a still does not wait ~80 ms for ffmpeg to
+     * start; each costs ~10 MB. 0 = a new ffmpeg for every still.
+     */
+    readonly stillWarmProcesses: number;
     /** Segment files whose fragment index is kept in memory (~1 KB each). */
     readonly indexCacheEntries: number;
   };
@@ -115,6 +121,12 @@ export interface Config {
     readonly maxRangeSeconds: number;
     /** Bound on an export's reads and writes (bytes per second) so it never starves recording; 0 = unlimited. */
     readonly maxBytesPerSecond: number;
+    /**
+     * Days a finished package stays in <dataDir>/exports, counted from when it was
+     * finished; then the export runner deletes it (the job row stays, marked expired).
+     * 0 = kept until deleted by hand. Packages otherwise eat the space footage needs.
+     */
+    readonly keepDays: number;
   };
   readonly integrity: {
     /** Hash each segment as it closes (its file is still in the page cache). Off only to measure what it costs. */

@@ -15,6 +15,8 @@ export const errorCodes = {
   NOTHING_RECORDED: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
+  /** The thing existed and was removed on purpose (an expired or deleted export package). */
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   URI_TOO_LONG: 414,
   RANGE_NOT_SATISFIABLE: 416,

@@ -3,12 +3,17 @@
  * so a job the daemon was building when it died is found 'running' at the next start and
  * rebuilt from scratch (the half-built staging files are deleted first). Shutdown aborts
  * the current build between two chunks and leaves the job to the next start.
+ *
+ * Housekeeping (expired packages, exports.keepDays) runs once at start and then every
+ * `housekeepingEveryMs` (an hour), waiting through the sleep port like everything else.
  */
 import type { AuditEntry } from '../audit/types.js';
 import type { Logger } from '../core/logger.js';
 import { isNvrError } from '../core/errors.js';
 import { abortableSleep } from '../integrity/sleep.js';
 import type { ExportJobRow } from '../store/exports-repo.js';
+import type { PackageHousekeeping } from './housekeeping.js';
+import { auditJob } from './job-audit.js';
 import { buildPackage, discardPartial, type PackageDeps } from './package-builder.js';
 import { ExportAborted, Work, type Sleep } from './progress.js';
 
@@ -18,6 +23,9 @@ export interface RunnerDeps extends PackageDeps {
   /** Bound on the job's reads and writes; 0 = unlimited. */
   readonly bytesPerSecond: number;
   readonly sleep?: Sleep;
+  readonly housekeeping: Pick<PackageHousekeeping, 'pass'>;
+  /** Time between two housekeeping passes; an hour unless a test says otherwise. */
+  readonly housekeepingEveryMs?: number;
 }
 
 /** A job that brought the daemon down this many times is given up (it would loop forever). */
@@ -26,6 +34,7 @@ const maxAttempts = 5;
 export class ExportRunner {
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
+  private tidyLoop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private current: number | null = null;
 
@@ -33,6 +42,7 @@ export class ExportRunner {
 
   start(): void {
     this.loop ??= this.run();
+    this.tidyLoop ??= this.tidy();
   }
 
   /** A job was queued: run it soon. */
@@ -48,7 +58,20 @@ export class ExportRunner {
   async close(): Promise<void> {
     this.abort.abort();
     this.kick();
-    await this.loop;
+    await Promise.all([this.loop, this.tidyLoop]);
+  }
+
+  /** Expire old packages now, then every housekeepingEveryMs until close. */
+  private async tidy(): Promise<void> {
+    const sleep = this.deps.sleep ?? abortableSleep;
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.deps.housekeeping.pass();
+      } catch (err) {
+        this.deps.log.error({ err: (err as Error).message }, 'export housekeeping pass failed; next pass as scheduled');
+      }
+      await sleep(this.deps.housekeepingEveryMs ?? 3_600_000, this.abort.signal);
+    }
   }
 
   private async run(): Promise<void> {
@@ -105,14 +128,6 @@ export class ExportRunner {
 
   private finish(job: ExportJobRow, outcome: 'done' | 'failed', detail: string): void {
     if (outcome === 'failed') this.deps.store.exports.fail(job.id, detail, this.deps.clock.nowMs());
-    try {
-      this.deps.audit.append({
-        actor: 'system', address: 'local', action: outcome === 'done' ? 'export.done' : 'export.failed',
-        result: outcome === 'done' ? 'ok' : 'error', fromMs: job.fromMs, toMs: job.toMs,
-        detail: `export ${job.id} for ${job.createdBy}, case '${job.caseNumber}', cameras [${job.cameraIds.join(',')}]: ${detail}`.slice(0, 1000),
-      });
-    } catch (err) {
-      this.deps.log.error({ exportId: job.id, err: (err as Error).message }, 'audit append failed');
-    }
+    auditJob(this.deps, job, outcome === 'done' ? 'export.done' : 'export.failed', outcome === 'done' ? 'ok' : 'error', detail);
   }
 }

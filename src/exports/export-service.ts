@@ -2,7 +2,8 @@
  * Export jobs as the api sees them: validate a request (every refusal names the field and
  * the value), record the job and place an evidence hold on its range in one transaction,
  * wake the runner; list and describe jobs; hand out the finished package for download;
- * release the hold once the package was downloaded whole or on request; delete a package.
+ * release the hold once the package was downloaded whole or on request; delete a package
+ * (its creator or an admin). A package deleted by hand or expired answers 410 Gone.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -43,6 +44,12 @@ export interface ExportView extends ExportJobRow {
   readonly progress: number;
   /** Where to download the package; null until it is done (or after it was deleted). */
   readonly downloadUrl: string | null;
+}
+
+/** Who asks to delete a package: only its creator or an admin may. */
+export interface Deleter {
+  readonly actor: string;
+  readonly isAdmin: boolean;
 }
 
 export interface PackageDownload {
@@ -88,13 +95,13 @@ export class ExportService {
     return this.deps.store.exports.list(limit).map(view);
   }
 
-  /** The finished package of a job; CONFLICT while it is being built or after deletion. */
+  /** The finished package of a job; CONFLICT while it is being built, GONE once deleted or expired. */
   download(id: number): PackageDownload {
     const job = this.require(id);
     if (job.state !== 'done' || job.packageFile === null || job.packageBytes === null || job.packageSha256 === null) {
       throw new NvrError('CONFLICT', `export ${id} is ${job.state}${job.error ? ` (${job.error})` : ''}: there is no package to download yet`);
     }
-    if (job.deletedMs !== null) throw new NvrError('NOT_FOUND', `the package of export ${id} was deleted at ${toIso(job.deletedMs)}`);
+    if (job.deletedMs !== null) throw gone(job, job.deletedMs);
     return { absPath: path.join(this.deps.exportsDir, job.packageFile), fileName: job.packageFile, lengthBytes: job.packageBytes, etag: `"${job.packageSha256}"` };
   }
 
@@ -112,13 +119,23 @@ export class ExportService {
     return this.get(id);
   }
 
-  /** Delete the package file and release the hold; the job's record stays. */
-  async remove(id: number, actor: string): Promise<ExportView> {
+  /**
+   * Delete the package file now and release the hold; the job's record stays. Only its
+   * creator or an admin may. A job still queued or being built is refused (CONFLICT), not
+   * cancelled: the build would have to be torn down mid-write; delete it once it ended.
+   */
+  async remove(id: number, by: Deleter): Promise<ExportView> {
     const job = this.require(id);
-    if (job.state === 'queued' || job.state === 'running') throw new NvrError('CONFLICT', `export ${id} is ${job.state}; delete it once it is done or failed`);
+    if (!by.isAdmin && by.actor !== job.createdBy) {
+      throw new NvrError('FORBIDDEN', `export ${id} was made by ${job.createdBy}; only they or an admin may delete it (you are ${by.actor})`);
+    }
+    if (job.state === 'queued' || job.state === 'running') {
+      throw new NvrError('CONFLICT', `export ${id} is ${job.state}: it cannot be deleted while it is queued or being built; delete it once it is done or failed`);
+    }
+    if (job.deletedMs !== null) throw gone(job, job.deletedMs);
     if (job.packageFile) await rm(path.join(this.deps.exportsDir, job.packageFile), { force: true });
     this.deps.store.exports.markDeleted(id, this.deps.clock.nowMs());
-    this.releaseHold(job, actor);
+    this.releaseHold(job, by.actor);
     return this.get(id);
   }
 
@@ -136,6 +153,13 @@ export class ExportService {
     if (!job) throw new NvrError('NOT_FOUND', `export ${id} does not exist`);
     return job;
   }
+}
+
+function gone(job: ExportJobRow, deletedMs: number): NvrError {
+  const how = job.expiredMs !== null
+    ? `expired: it was deleted at ${toIso(deletedMs)}, ${Math.floor((deletedMs - (job.finishedMs ?? deletedMs)) / 86_400_000)} days after it was finished (exports.keepDays)`
+    : `was deleted by hand at ${toIso(deletedMs)}`;
+  return new NvrError('GONE', `the package of export ${job.id} ${how}; export the range again if it is still needed`);
 }
 
 function view(job: ExportJobRow): ExportView {

@@ -1,4 +1,4 @@
-/** Export jobs (schema v6, export_jobs): persistent, so a restart resumes them. */
+/** Export jobs (schema v6, export_jobs; expiry v7): persistent, so a restart resumes them. */
 import type BetterSqlite3 from 'better-sqlite3';
 
 export type ExportState = 'queued' | 'running' | 'done' | 'failed';
@@ -29,7 +29,16 @@ export interface ExportJobRow extends NewExportJob {
   readonly packageSha256: string | null;
   readonly manifestSha256: string | null;
   readonly downloadedMs: number | null;
+  /** When the package file was deleted, by hand or by expiry; null while kept. */
   readonly deletedMs: number | null;
+  /** Set (= deletedMs) when housekeeping deleted the package for age (exports.keepDays). */
+  readonly expiredMs: number | null;
+}
+
+/** Finished packages still on disk, as the storage report shows them. */
+export interface PackageUsage {
+  readonly packages: number;
+  readonly bytes: number;
 }
 
 export interface FinishedPackage {
@@ -43,7 +52,10 @@ const columns = `id, state, camera_ids AS cameraIds, from_ms AS fromMs, to_ms AS
   reason, created_by AS createdBy, address, created_ms AS createdMs, hold_id AS holdId, done_bytes AS doneBytes,
   total_bytes AS totalBytes, attempts, started_ms AS startedMs, finished_ms AS finishedMs, error,
   package_file AS packageFile, package_bytes AS packageBytes, package_sha256 AS packageSha256,
-  manifest_sha256 AS manifestSha256, downloaded_ms AS downloadedMs, deleted_ms AS deletedMs`;
+  manifest_sha256 AS manifestSha256, downloaded_ms AS downloadedMs, deleted_ms AS deletedMs, expired_ms AS expiredMs`;
+
+/** A finished package still on disk (index export_jobs_kept). */
+const kept = "state = 'done' AND deleted_ms IS NULL";
 
 type DbJob = Omit<ExportJobRow, 'cameraIds'> & { cameraIds: string };
 const toRow = (r: DbJob): ExportJobRow => ({ ...r, cameraIds: JSON.parse(r.cameraIds) as string[] });
@@ -60,6 +72,9 @@ export class ExportsRepo {
   private readonly failStmt;
   private readonly downloadedStmt;
   private readonly deletedStmt;
+  private readonly expirableStmt;
+  private readonly expiredStmt;
+  private readonly usageStmt;
 
   constructor(db: BetterSqlite3.Database) {
     this.insertStmt = db.prepare<Omit<NewExportJob, 'cameraIds'> & { cameraIds: string }>(
@@ -88,6 +103,11 @@ export class ExportsRepo {
     );
     this.downloadedStmt = db.prepare<[number, number]>('UPDATE export_jobs SET downloaded_ms = ? WHERE id = ? AND downloaded_ms IS NULL');
     this.deletedStmt = db.prepare<[number, number]>('UPDATE export_jobs SET deleted_ms = ? WHERE id = ? AND deleted_ms IS NULL');
+    this.expirableStmt = db.prepare<[number], DbJob>(`SELECT ${columns} FROM export_jobs WHERE ${kept} AND finished_ms < ? ORDER BY finished_ms, id`);
+    this.expiredStmt = db.prepare<{ id: number; nowMs: number }>(
+      `UPDATE export_jobs SET deleted_ms = @nowMs, expired_ms = @nowMs WHERE id = @id AND ${kept}`,
+    );
+    this.usageStmt = db.prepare<[], PackageUsage>(`SELECT count(*) AS packages, coalesce(sum(package_bytes), 0) AS bytes FROM export_jobs WHERE ${kept}`);
   }
 
   create(job: NewExportJob): number {
@@ -137,5 +157,20 @@ export class ExportsRepo {
 
   markDeleted(id: number, nowMs: number): boolean {
     return this.deletedStmt.run(nowMs, id).changes > 0;
+  }
+
+  /** Finished packages still on disk that were finished before `finishedBeforeMs`, oldest first. */
+  expirable(finishedBeforeMs: number): ExportJobRow[] {
+    return this.expirableStmt.all(finishedBeforeMs).map(toRow);
+  }
+
+  /** The package was deleted for age; false when it was gone already (deleted by hand meanwhile). */
+  markExpired(id: number, nowMs: number): boolean {
+    return this.expiredStmt.run({ id, nowMs }).changes > 0;
+  }
+
+  /** How many finished packages are on disk and their bytes. */
+  packageUsage(): PackageUsage {
+    return this.usageStmt.get() ?? { packages: 0, bytes: 0 };
   }
 }

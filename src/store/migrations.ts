@@ -12,6 +12,7 @@ import { schemaV3Sql } from './schema-retention.js';
 import { schemaV4Sql } from './schema-cameras.js';
 import { schemaV5Sql } from './schema-clock.js';
 import { schemaV6Sql } from './schema-integrity.js';
+import { schemaV7Sql } from './schema-exports.js';
 
 export interface Migration {
   readonly version: number;
@@ -26,6 +27,7 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'stored cameras (API-added, ONVIF facts) and camera health cards', sql: schemaV4Sql },
   { version: 5, name: 'clock-sync observations', sql: schemaV5Sql },
   { version: 6, name: 'segment hashes chained per camera, integrity findings, export jobs', sql: schemaV6Sql },
+  { version: 7, name: 'export packages expire (exports.keepDays)', sql: schemaV7Sql },
 ];
 
 export const latestSchemaVersion = migrations.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,8 +1,9 @@
 /**
  * Evidence exports: investigators queue a signed package of cameras × [from, to) for a
  * case, follow its progress, download it (resumable with HTTP Range; the hold on its
- * footage ends with the first complete download), release its hold or delete it. Every
- * request is audited, refused ones included.
+ * footage ends with the first complete download), release its hold or delete it (its
+ * creator or an admin; refused with 409 while queued or being built). A package deleted or
+ * expired (exports.keepDays) answers 410 Gone. Every request is audited, refused ones included.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -47,10 +48,13 @@ export const ExportBody = Type.Object({
   manifestSha256: Nullable(Type.String({ description: 'SHA-256 of manifest.json, the bytes the box key signed' })),
   finished: Nullable(Type.String()), finishedMs: Nullable(Type.Integer()),
   downloaded: Nullable(Type.String()), downloadedMs: Nullable(Type.Integer()),
-  deleted: Nullable(Type.String()), deletedMs: Nullable(Type.Integer()),
+  deleted: Nullable(Type.String()), deletedMs: Nullable(Type.Integer({ description: 'when the package was deleted, by hand or because it expired' })),
+  expired: Nullable(Type.String()),
+  expiredMs: Nullable(Type.Integer({ description: 'set (= deletedMs) when the package was deleted for age (exports.keepDays)' })),
 });
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+const deleteErrors = { ...errors, 403: ErrorBody, 410: ErrorBody };
 const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 
 function exportBody(e: ExportView) {
@@ -60,7 +64,7 @@ function exportBody(e: ExportView) {
     createdBy: e.createdBy, created: toIso(e.createdMs), createdMs: e.createdMs, holdId: e.holdId, attempts: e.attempts, error: e.error,
     packageFile: e.packageFile, packageBytes: e.packageBytes, packageSha256: e.packageSha256, manifestSha256: e.manifestSha256,
     finished: isoOrNull(e.finishedMs), finishedMs: e.finishedMs, downloaded: isoOrNull(e.downloadedMs), downloadedMs: e.downloadedMs,
-    deleted: isoOrNull(e.deletedMs), deletedMs: e.deletedMs,
+    deleted: isoOrNull(e.deletedMs), deletedMs: e.deletedMs, expired: isoOrNull(e.expiredMs), expiredMs: e.expiredMs,
   };
 }
 
@@ -91,9 +95,11 @@ export function registerExportRoutes(app: ApiApp, exportsSvc: NonNullable<ApiDep
     return exportBody(await audited(audit, req, 'export.release', `export ${id}: hold released`, () => exportsSvc.release(id, actor(req))));
   });
 
-  app.delete('/api/v1/exports/:id', { config, schema: { params: IdParams, response: { 200: ExportBody, ...errors } } }, async (req) => {
+  // Investigators reach the handler; the service lets through only the creator or an admin.
+  app.delete('/api/v1/exports/:id', { config, schema: { params: IdParams, response: { 200: ExportBody, ...deleteErrors } } }, async (req) => {
     const id = parseRowId(req.params.id, 'export');
-    return exportBody(await audited(audit, req, 'export.delete', `export ${id}: package deleted, hold released`, () => exportsSvc.remove(id, actor(req))));
+    const by = { actor: actor(req), isAdmin: req.principal?.role === 'admin' };
+    return exportBody(await audited(audit, req, 'export.delete', `export ${id}: package deleted, hold released`, () => exportsSvc.remove(id, by)));
   });
 
   // GET and HEAD together: fastify's automatic HEAD would answer Content-Length 0.

@@ -2,7 +2,9 @@
  * The storage figures behind health: free space against the floor, bandwidth, projected
  * hours of recording left, bytes and days kept per camera, bytes under hold, deletions
  * and failed deletions, the pause, and what the recordings watcher noticed. Rebuilt by
- * every retention pass, so reading it costs nothing.
+ * every retention pass, so reading it costs nothing. `exports` is the export side's own
+ * figure (packages on disk, from the index; expiry counters), so an admin sees the space
+ * evidence packages take next to the footage's.
  */
 import Type from 'typebox';
 import type { ApiDeps } from '../deps.js';
@@ -23,6 +25,15 @@ const CameraStorage = Type.Object({
   maxBytes: Nullable(Int),
   bytesPerSecond: Int,
 });
+
+const ExportsStorage = Type.Object({
+  packages: Int,
+  bytes: Int,
+  keepDays: Int,
+  expired: Int,
+  deleteFailures: Int,
+  lastDeleteError: Nullable(Type.String()),
+}, { description: 'finished export packages on disk (<dataDir>/exports) and their expiry (exports.keepDays; 0 = kept until deleted)' });
 
 export const StorageBody = Type.Object({
   atMs: Int,
@@ -54,6 +65,7 @@ export const StorageBody = Type.Object({
     watchedFolders: Int,
     error: Nullable(Type.String()),
   }),
+  exports: ExportsStorage,
 });
 
 export function registerStorageRoutes(app: ApiApp, storage: NonNullable<ApiDeps['storage']>): void {
