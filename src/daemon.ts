@@ -177,6 +177,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     await appliance.stopping();
     await cameras.close();
     await app.close();
+    await footage.stills.close();
     await exportJobs.runner.close();
     await integrity.verifier.close();
     await live.close();
@@ -209,6 +210,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     // Low priority, after everything that records or answers is up.
     integrity.verifier.start();
     exportJobs.runner.start();
+    footage.stills.start();
   } catch (err) {
     // A start that fails once recorders run (the HTTP port taken by another service, most
     // often) stops what started, so the process ends and systemd's Restart= retries;

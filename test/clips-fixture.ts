@@ -185,6 +185,7 @@ export async function startFootageApp(cameraIds: string[], settings: Partial<Foo
       const closing = app.close();
       app.server.closeAllConnections();
       await closing;
+      await footage.stills.close(); // its warm ffmpegs
       fx.close();
     },
   };

@@ -15,6 +15,8 @@ export interface FootageSettings {
   readonly maxPlaylistSeconds: number;
   readonly stillConcurrency: number;
   readonly stillTimeoutMs: number;
+  /** Warm still ffmpeg processes per picture size (default 2; 0 = a new ffmpeg per still). */
+  readonly stillWarmProcesses?: number;
   readonly indexCacheEntries: number;
 }
 
@@ -34,6 +36,7 @@ export function createFootageServices(deps: FootageDeps): { clips: ClipService; 
     clips: new ClipService({ recordings, recordingsDir, cache, spawner, ffmpegPath, maxClipMs: settings.maxClipSeconds * 1000, log }),
     stills: new StillService({
       recordings, recordingsDir, spawner, ffmpegPath, log, concurrency: settings.stillConcurrency, timeoutMs: settings.stillTimeoutMs,
+      warmProcesses: settings.stillWarmProcesses, cache,
     }),
     playback: new PlaybackService({ recordings, recordingsDir, cache, maxPlaylistMs: settings.maxPlaylistSeconds * 1000, log }),
   };

@@ -180,16 +180,7 @@ function parseTraf(moof: Buffer, traf: BoxRef, offset: number, init: InitInfo) {
   const tfhd = findChild(moof, traf, 'tfhd');
   const tfdt = findChild(moof, traf, 'tfdt');
   if (!tfhd || !tfdt) return null;
-  const { flags } = fullBoxHeader(moof, tfhd);
-  const trackId = moof.readUInt32BE(tfhd.body + 4);
-  const track = init.tracks.find((t) => t.trackId === trackId);
-  let at = tfhd.body + 8;
-  if (flags & 0x01) at += 8; // base_data_offset: absolute, so the fragment cannot move
-  if (flags & 0x02) at += 4;
-  const defaultDuration = flags & 0x08 ? moof.readUInt32BE(at) : track?.defaultDuration ?? 0;
-  if (flags & 0x08) at += 4;
-  if (flags & 0x10) at += 4;
-  const defaultFlags = flags & 0x20 ? moof.readUInt32BE(at) : track?.defaultFlags ?? 0;
+  const { trackId, flags, defaultDuration, defaultFlags } = tfhdDefaults(moof, tfhd, init.tracks);
   const tfdtBytes = fullBoxHeader(moof, tfdt).version === 1 ? 8 : 4;
   const runs = findChildren(moof, traf, 'trun').map((trun) => readTrun(moof, trun, defaultDuration, defaultFlags));
   const info: TrafInfo = {
@@ -203,8 +194,52 @@ function parseTraf(moof: Buffer, traf: BoxRef, offset: number, init: InitInfo) {
   return { info, firstSampleKey: (firstFlags & nonSyncFlag) === 0, movable: (flags & 0x01) === 0 };
 }
 
-function readTrun(moof: Buffer, trun: BoxRef, defaultDuration: number, defaultFlags: number) {
-  const { flags } = fullBoxHeader(moof, trun);
+/** The track and sample defaults a tfhd states (falling back to the track's trex). */
+function tfhdDefaults(moof: Buffer, tfhd: BoxRef, tracks: readonly TrackInfo[]) {
+  const { flags } = fullBoxHeader(moof, tfhd);
+  const trackId = moof.readUInt32BE(tfhd.body + 4);
+  const track = tracks.find((t) => t.trackId === trackId);
+  let at = tfhd.body + 8;
+  if (flags & 0x01) at += 8; // base_data_offset: absolute, so the fragment cannot move
+  if (flags & 0x02) at += 4;
+  const defaultDuration = flags & 0x08 ? moof.readUInt32BE(at) : track?.defaultDuration ?? 0;
+  if (flags & 0x08) at += 4;
+  if (flags & 0x10) at += 4;
+  const defaultFlags = flags & 0x20 ? moof.readUInt32BE(at) : track?.defaultFlags ?? 0;
+  return { trackId, flags, defaultDuration, defaultFlags };
+}
+
+/** One sample's timing: decode duration and composition offset (pts = dts + ctsTicks). */
+export interface SampleTime {
+  readonly durationTicks: number;
+  readonly ctsTicks: number;
+}
+
+/**
+ * The video samples of one fragment in decode order, for a still that must find the frame
+ * presented at an instant. `moof` holds the moof box from its first byte. Null when the
+ * fragment has no traf with a tfdt for `trackId`.
+ */
+export function fragmentSampleTimes(moof: Buffer, tracks: readonly TrackInfo[], trackId: number): { decodeTime: number; samples: SampleTime[] } | null {
+  const root = boxAt(moof, 0);
+  if (!root || root.type !== 'moof') return null;
+  for (const traf of findChildren(moof, root, 'traf')) {
+    const tfhd = findChild(moof, traf, 'tfhd');
+    const tfdt = findChild(moof, traf, 'tfdt');
+    if (!tfhd || !tfdt) continue;
+    const defaults = tfhdDefaults(moof, tfhd, tracks);
+    if (defaults.trackId !== trackId) continue;
+    const samples: SampleTime[] = [];
+    for (const trun of findChildren(moof, traf, 'trun')) {
+      readTrun(moof, trun, defaults.defaultDuration, defaults.defaultFlags, (durationTicks, ctsTicks) => samples.push({ durationTicks, ctsTicks }));
+    }
+    return { decodeTime: readUint(moof, tfdt.body + 4, fullBoxHeader(moof, tfdt).version === 1 ? 8 : 4), samples };
+  }
+  return null;
+}
+
+function readTrun(moof: Buffer, trun: BoxRef, defaultDuration: number, defaultFlags: number, onSample?: (durationTicks: number, ctsTicks: number) => void) {
+  const { version, flags } = fullBoxHeader(moof, trun);
   const count = moof.readUInt32BE(trun.body + 4);
   let at = trun.body + 8;
   if (flags & 0x01) at += 4;
@@ -214,10 +249,14 @@ function readTrun(moof: Buffer, trun: BoxRef, defaultDuration: number, defaultFl
   let durationTicks = 0;
   for (let i = 0; i < count && at + fieldBytes <= trun.end; i++) {
     let field = at;
-    durationTicks += flags & 0x100 ? moof.readUInt32BE(field) : defaultDuration;
+    const duration = flags & 0x100 ? moof.readUInt32BE(field) : defaultDuration;
+    durationTicks += duration;
     if (flags & 0x100) field += 4;
     if (flags & 0x200) field += 4;
     if (i === 0 && firstFlags === null) firstFlags = flags & 0x400 ? moof.readUInt32BE(field) : defaultFlags;
+    if (flags & 0x400) field += 4;
+    // Composition offset: signed in trun version 1 (B-frames written with negative offsets).
+    if (onSample) onSample(duration, flags & 0x800 ? (version === 1 ? moof.readInt32BE(field) : moof.readUInt32BE(field)) : 0);
     at += fieldBytes;
   }
   return { count, durationTicks, firstFlags: firstFlags ?? defaultFlags };
