@@ -173,7 +173,8 @@ describe('the clock guard', () => {
     clock.offsetMs = Date.UTC(2020, 0, 1) - Date.now();
     const ffmpegSpawns: number[] = [];
     const spawner: Spawner = (cmd, args, o): ChildProcess => {
-      if (cmd.endsWith('ffmpeg') || args.some((a) => a.endsWith('ffmpeg'))) ffmpegSpawns.push(clock.nowMs());
+      // Recorders only (their segment muxer): the warm still ffmpegs start with the daemon.
+      if ((cmd.endsWith('ffmpeg') || args.some((a) => a.endsWith('ffmpeg'))) && args.includes('-segment_list')) ffmpegSpawns.push(clock.nowMs());
       return systemSpawner(cmd, args, o);
     };
     daemon = await startDaemon(loadConfig({ file: cfg.file, env: {} }), {
