@@ -2,7 +2,7 @@
  * bench/ingest: what recording N cameras costs with the daemon, against N bare ffmpeg
  * recorders with the same command line and no daemon, side by side in one run.
  *
- *   npx tsx bench/ingest.ts [--cameras 1,16,64] [--seconds 30] [--segment 10] [--warmup 10]
+ *   npx tsx bench/ingest.ts [--cameras 1,16,64] [--seconds 30] [--segment 10] [--warmup 10] [--pin]
  *
  * The daemon is measured in steady state: after every camera has its health card, then
  * the warm-up. Evidence sealing (SHA-256 at close) is on, as on a box; its own cost is
@@ -12,7 +12,7 @@
  * ffmpeg children, their ratio, daemon RSS, total RSS, segments on disk vs indexed, and
  * the time from a segment's last write to its row being visible in the index.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -28,6 +28,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     segment: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '10' },
+    // "camera:1,recorders:0": pin the test camera to CPU 1 and everything measured to CPU 0,
+    // so at 64 cameras the RTSP server does not compete with what is measured.
+    pin: { type: 'boolean', default: false },
   },
 });
 const counts = values.cameras.split(',').map(Number);
@@ -120,7 +123,13 @@ async function benchDaemon(url: string, n: number) {
 
 async function main(): Promise<void> {
   const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
-  console.log(`# bench/ingest: test camera 1920x1080 25 fps 4 Mbit/s GOP 2 s; segments ${segmentS} s; window ${windowS} s after ${warmupS} s warm-up`);
+  if (values.pin) {
+    // Every thread of the camera to CPU 1; this process (and so every recorder and daemon
+    // it spawns, which inherit the mask) to CPU 0.
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(cam.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  }
+  console.log(`# bench/ingest: test camera 1920x1080 25 fps 4 Mbit/s GOP 2 s; segments ${segmentS} s; window ${windowS} s after ${warmupS} s warm-up${values.pin ? '; camera pinned to CPU 1, recorders and daemon to CPU 0' : ''}`);
   console.log('| cameras | bare CPU (cores) | daemon+ffmpeg CPU (cores) | ratio | daemon RSS MB | total RSS MB (bare / daemon) | files / rows / lost | index latency p50 / max ms |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   try {
