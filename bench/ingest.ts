@@ -28,7 +28,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '30' },
     segment: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '10' },
-    // "camera:1,recorders:0": pin the test camera to CPU 1 and everything measured to CPU 0,
+    // Pin the test camera to CPU 1 and everything measured to CPU 0,
     // so at 64 cameras the RTSP server does not compete with what is measured.
     pin: { type: 'boolean', default: false },
   },
