@@ -28,7 +28,7 @@ import type { MediaProfile, OnvifClient } from '../discovery/types.js';
 import { buildHealthCard } from './health-card.js';
 import type { CameraRegistry } from './registry.js';
 import type { RecordedStreamFacts } from './recorded-stream-facts.js';
-import { concurrencyLimit } from './recorded-stream-facts.js';
+import { Limiter } from '../core/limiter.js';
 import type { StreamProber } from './stream-probe.js';
 import type { DeviceFacts, HealthCard, RegisteredCamera, StreamFacts } from './types.js';
 import { deviceFacts } from './device-facts.js';
@@ -66,7 +66,7 @@ type StreamRead = { stream: StreamFacts | null; error: string | null };
 export class HealthChecker {
   private readonly inFlight = new Map<string, Promise<HealthCard>>();
   private readonly stopping = new AbortController();
-  private readonly rtspLimit = concurrencyLimit(rtspConcurrency);
+  private readonly rtspLimit = new Limiter(rtspConcurrency);
   /** Segments closed since the checker was made (before any recorder starts) serve the first pass. */
   private readonly createdAtMs: number;
   private firstPassDone = false;
@@ -158,7 +158,7 @@ export class HealthChecker {
       if (stream !== null) return { read: { stream, error: null }, from: 'recording' };
       if (this.closed) throw new NvrError('UNAVAILABLE', 'the daemon is stopping');
       this.deps.log.info({ camera: camera.id }, 'no recorded segment in time; probing the RTSP stream for the health card');
-      return { read: await this.rtspLimit(() => this.probeRtsp(camera.url)), from: 'rtsp' };
+      return { read: await this.rtspLimit.run(() => this.probeRtsp(camera.url)), from: 'rtsp' };
     }
     return { read: await this.probeRtsp(camera.url), from: 'rtsp' };
   }

@@ -17,6 +17,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { Limiter } from '../core/limiter.js';
+import { abortableSleep } from '../core/sleep.js';
 import type { Spawner } from '../core/spawn.js';
 import { ffprobePackets, streamFacts, type ProbeJson } from './stream-probe.js';
 import type { StreamFacts } from './types.js';
@@ -61,7 +63,7 @@ const fileProbeTimeoutMs = 20_000;
 
 export function recordedStreamFacts(deps: RecordedFactsDeps): RecordedStreamFacts {
   const pollMs = deps.pollMs ?? 1000;
-  const limited = concurrencyLimit(deps.fileProbes ?? 4);
+  const limiter = new Limiter(deps.fileProbes ?? 4);
   const probe = async (ref: RecordedSegmentRef): Promise<StreamFacts> => {
     const json = await ffprobePackets(deps.spawner, deps.ffprobePath, [ref.file], fileProbeTimeoutMs);
     const facts = streamFacts(ref.endsBeforeKeyframe ? withNextKeyframe(json) : json, Math.round(ref.mediaDurationMs / 1000));
@@ -75,7 +77,7 @@ export function recordedStreamFacts(deps: RecordedFactsDeps): RecordedStreamFact
       const ref = deps.latestSegment(cameraId, sinceMs);
       if (ref !== null && ref.file !== probed) {
         probed = ref.file;
-        const facts = await limited(() => probe(ref)).catch((err: unknown) => {
+        const facts = await limiter.run(() => probe(ref)).catch((err: unknown) => {
           deps.log.warn({ camera: cameraId, err: (err as Error).message }, 'recorded segment not readable for the health card; waiting for the next');
           return null;
         });
@@ -84,7 +86,7 @@ export function recordedStreamFacts(deps: RecordedFactsDeps): RecordedStreamFact
       }
       const leftMs = deadlineMs - deps.clock.monotonicMs();
       if (leftMs <= 0) break;
-      await pause(Math.min(pollMs, leftMs), signal);
+      await abortableSleep(Math.min(pollMs, leftMs), signal);
     }
     return best;
   };
@@ -102,31 +104,4 @@ function withNextKeyframe(json: ProbeJson): ProbeJson {
   if (before === undefined || last === undefined || last <= before) return json;
   const next = (2 * last - before).toFixed(6);
   return { ...json, packets: [...(json.packets ?? []), { stream_index: video!.index, dts_time: next, pts_time: next, flags: 'K_' }] };
-}
-
-/** Resolves after ms, or at once when the signal aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** At most n of the wrapped jobs run at once; the others queue in call order (also the RTSP fallback's limit). */
-export function concurrencyLimit(n: number): <T>(job: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  return async (job) => {
-    // A finished job hands its slot straight to the next in the queue.
-    if (running >= n) await new Promise<void>((go) => queue.push(go));
-    else running += 1;
-    try {
-      return await job();
-    } finally {
-      const next = queue.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
 }

@@ -30,7 +30,7 @@ import type { Logger } from '../core/logger.js';
 import type { Spawner } from '../core/spawn.js';
 import { toIso } from '../core/time.js';
 import { SegmentIndexCache } from './index-cache.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../core/limiter.js';
 import { mediaOriginMs, type RecordingsService } from './recordings.js';
 import { buildStillFeed } from './still-feed.js';
 import { jpegOutputArgs, watchJpeg } from './still-process.js';

@@ -10,7 +10,7 @@
 import type { AuditEntry } from '../audit/types.js';
 import type { Logger } from '../core/logger.js';
 import { isNvrError } from '../core/errors.js';
-import { abortableSleep } from '../integrity/sleep.js';
+import { abortableSleep } from '../core/sleep.js';
 import type { ExportJobRow } from '../store/exports-repo.js';
 import type { PackageHousekeeping } from './housekeeping.js';
 import { auditJob } from './job-audit.js';

@@ -14,7 +14,7 @@ import type { Store } from '../store/db.js';
 import type { SegmentSeal } from '../store/integrity-repo.js';
 import { chainValue } from './chain.js';
 import { isFsError } from './checks.js';
-import { ReadAborted } from './sleep.js';
+import { ReadAborted } from '../core/sleep.js';
 import { hashFile, type FileHash, type HashOptions } from './hasher.js';
 
 export interface SealerDeps {

@@ -12,7 +12,7 @@ import type { HealthFinding } from '../health/health.js';
 import type { Store } from '../store/db.js';
 import { checkChain, checkFile } from './checks.js';
 import type { SegmentSealer } from './sealer.js';
-import { abortableSleep, ReadAborted } from './sleep.js';
+import { abortableSleep, ReadAborted } from '../core/sleep.js';
 
 export interface VerifierSettings {
   /** Read rate of the check (and of catch-up sealing); 0 turns the file check off. */
