@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.js';
 import { loadConfig } from '../src/config/load.js';
 import { silentLogger } from '../src/core/logger.js';
 import { startDaemon, type Daemon } from '../src/daemon.js';
-import { dayMs } from '../src/exports/housekeeping.js';
+import { dayMs } from '../src/core/time.js';
 import { exportsDirOf } from '../src/exports/index.js';
 import { openStore } from '../src/store/db.js';
 import { testPolicy } from './helpers/api-deps.js';

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
-import { dayMs, PackageHousekeeping } from '../src/exports/housekeeping.js';
+import { dayMs } from '../src/core/time.js';
+import { PackageHousekeeping } from '../src/exports/housekeeping.js';
 import { auditEntries } from './clips-fixture.js';
 import { startExportBed, T0, type ExportBed } from './exports-fixture.js';
 

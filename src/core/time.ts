@@ -5,6 +5,9 @@
  */
 import { NvrError } from './errors.js';
 
+/** One day in milliseconds (UTC days: the box has no DST to mind). */
+export const dayMs = 86_400_000;
+
 const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const epochMs = /^\d{1,15}$/;
 /** Anything before 2000 or after 2200 is a typo, not a recording time. */

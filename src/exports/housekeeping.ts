@@ -10,12 +10,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
-import { toIso } from '../core/time.js';
+import { dayMs, toIso } from '../core/time.js';
 import type { Store } from '../store/db.js';
 import type { ExportJobRow, PackageUsage } from '../store/exports-repo.js';
 import { auditJob, type JobAuditDeps } from './job-audit.js';
 
-export const dayMs = 86_400_000;
 
 export interface HousekeepingDeps extends JobAuditDeps {
   readonly store: Store;

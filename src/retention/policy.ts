@@ -3,9 +3,8 @@
  * cut-offs, and the figures health shows (bytes and days per camera, projected hours of
  * recording left). No I/O here, so every rule is testable with plain numbers.
  */
+import { dayMs } from '../core/time.js';
 import type { DiskSpace } from './disk.js';
-
-const dayMs = 86_400_000;
 
 export interface PressureSettings {
   readonly minFreeFraction: number;

@@ -9,12 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
-import { toIso } from '../core/time.js';
+import { dayMs, toIso } from '../core/time.js';
 import type { HealthFinding } from '../health/health.js';
 
 /** This code was written on this day; any build is later. */
 const sourceFloorMs = Date.UTC(2026, 10, 28);
-const dayMs = 86_400_000;
 
 export interface BuildInfo {
   version: string;

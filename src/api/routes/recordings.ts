@@ -4,12 +4,11 @@
  * `recordings` port (clips module), never the store.
  */
 import { NvrError } from '../../core/errors.js';
-import { parseTimeParam, toIso } from '../../core/time.js';
+import { dayMs, parseTimeParam, toIso } from '../../core/time.js';
 import type { ApiDeps, TimeSpan } from '../deps.js';
 import { requireCamera } from '../camera-view.js';
 import { CameraIdParams, CoverageBody, RangeQuery, errorResponses, type ApiApp } from '../schemas.js';
 
-const dayMs = 86_400_000;
 /** One month of minute segments is ~45k rows: the most one answer should carry. */
 export const maxRangeMs = 31 * dayMs;
 
