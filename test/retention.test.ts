@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
-import { statfsDisk } from '../src/retention/disk.js';
+import { statfsDisk, type DiskUsage } from '../src/retention/disk.js';
 import { storageFindings } from '../src/retention/health-check.js';
 import { freeFloorBytes, refillTargetBytes, type RetentionCamera } from '../src/retention/policy.js';
 import { Retention, type RetentionSettings } from '../src/retention/retention.js';
@@ -34,7 +34,15 @@ interface Bed {
   close(): void;
 }
 
-function bed(dir: string, nowMs: number): Bed {
+/**
+ * The age and quota tests keep their files in the host's temp folder, whose free space
+ * the test does not control (a nearly full dev disk would trigger the pressure rule and
+ * purge what those tests count): they measure the disk through this port instead. Disk
+ * pressure itself is tested below on a real small file system.
+ */
+const roomyDisk = { space: async () => ({ totalBytes: 1e12, availableBytes: 9e11 }) };
+
+function bed(dir: string, nowMs: number, disk?: DiskUsage): Bed {
   const store = openStore({ path: path.join(dir, 'index.sqlite'), log: silentLogger() });
   const clock = new ManualClock(nowMs);
   const recordingsDir = path.join(dir, 'recordings');
@@ -42,7 +50,7 @@ function bed(dir: string, nowMs: number): Bed {
   const b: Bed = {
     dir, store, clock, recordingsDir, paused: [], resumed: 0,
     retention: (cameras, s = {}) => new Retention({
-      store, recordingsDir, reserveFile: path.join(dir, 'reserve.bin'), disk: statfsDisk(recordingsDir), clock, log: silentLogger(),
+      store, recordingsDir, reserveFile: path.join(dir, 'reserve.bin'), disk: disk ?? statfsDisk(recordingsDir), clock, log: silentLogger(),
       settings: { ...settings, ...s }, cameras: () => cameras,
       recording: { pause: (r) => b.paused.push(r), resume: () => { b.resumed += 1; } },
     }),
@@ -74,7 +82,7 @@ describe('retention by age and quota (real index and files)', () => {
   afterEach(() => { b?.close(); });
 
   it('deletes footage past each camera\'s age, with per-camera overrides, never held footage', async () => {
-    b = bed(fs.mkdtempSync(path.join(os.tmpdir(), 'nvr-ret-')), t0 + 40 * dayMs);
+    b = bed(fs.mkdtempSync(path.join(os.tmpdir(), 'nvr-ret-')), t0 + 40 * dayMs, roomyDisk);
     const seg = { store: b.store, recordingsDir: b.recordingsDir, clock: b.clock, segmentMs: 3_600_000, sizeBytes: 1000 };
     // Two cameras with footage from day 0 to day 40 (one segment a day, easy to count).
     const gate = seedRun({ ...seg, cameraId: 'gate', startMs: t0, count: 40, segmentMs: dayMs });
@@ -95,7 +103,7 @@ describe('retention by age and quota (real index and files)', () => {
   });
 
   it('keeps a camera under its byte quota by deleting its own oldest unheld footage', async () => {
-    b = bed(fs.mkdtempSync(path.join(os.tmpdir(), 'nvr-ret-')), t0 + dayMs);
+    b = bed(fs.mkdtempSync(path.join(os.tmpdir(), 'nvr-ret-')), t0 + dayMs, roomyDisk);
     const seg = { store: b.store, recordingsDir: b.recordingsDir, clock: b.clock, startMs: t0, count: 20, segmentMs: 60_000, sizeBytes: 100_000 };
     const gate = seedRun({ ...seg, cameraId: 'gate' });
     const hall = seedRun({ ...seg, cameraId: 'hall' });
