@@ -11,6 +11,7 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 APT_PACKAGES=(
   ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  gstreamer1.0-x  # textoverlay and timeoverlay (the pango plugin) live here on Debian 12, not in -base
   util-linux mount e2fsprogs ca-certificates systemd shellcheck iproute2
   # better-sqlite3 compiles from source (no prebuilt download here): node-gyp needs these.
   python3 make g++
