@@ -52,7 +52,7 @@ export class SegmentSealer {
   segmentIndexed(ref: { readonly relPath: string }): void {
     void this.enqueue(async () => {
       const row = this.deps.store.integrity.byPath(ref.relPath);
-      if (row) await this.sealRow(row);
+      if (row) await this.sealRow(row, { inPageCache: true });
     });
   }
 
@@ -68,7 +68,7 @@ export class SegmentSealer {
         .filter((r) => !this.skip.has(r.id)).slice(0, opts.limit ?? 500);
       for (const row of rows) {
         if (this.stopping) break;
-        if (await this.sealRow(row, opts.pace)) sealed += 1;
+        if (await this.sealRow(row, opts.pace ? { pace: opts.pace } : {})) sealed += 1;
       }
       return sealed;
     });
@@ -96,12 +96,12 @@ export class SegmentSealer {
     return run;
   }
 
-  private async sealRow(row: SegmentSeal, pace?: HashOptions['pace']): Promise<boolean> {
+  private async sealRow(row: SegmentSeal, how: Pick<HashOptions, 'pace' | 'inPageCache'>): Promise<boolean> {
     if (row.sha256 !== null || this.skip.has(row.id)) return false;
     const stats = this.statsOf(row.cameraId);
     let fileHash: FileHash;
     try {
-      fileHash = await (this.deps.hash ?? hashFile)(path.join(this.deps.recordingsDir, row.relPath), pace ? { pace, buffer: this.buffer } : { buffer: this.buffer });
+      fileHash = await (this.deps.hash ?? hashFile)(path.join(this.deps.recordingsDir, row.relPath), { ...how, buffer: this.buffer });
     } catch (err) {
       if (!isFsError(err)) throw err;
       return this.notSealed(row, stats, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-file' : 'unreadable', (err as Error).message);
