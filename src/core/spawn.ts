@@ -14,8 +14,10 @@ export interface SpawnOptions {
   /** Signal sent to the child by the kernel when the daemon dies. */
   parentDeathSignal?: 'TERM' | 'KILL';
   /**
-   * Own process group, so a Ctrl-C on the daemon's terminal does not reach the children
-   * before the daemon has decided the shutdown order.
+   * Own process group (and session: node's `detached`), so a Ctrl-C on the daemon's
+   * terminal does not reach the child. A new session is also a new autogroup for the
+   * kernel's scheduler, which costs CPU when there are many children: the recorders do
+   * without it.
    */
   newProcessGroup?: boolean;
 }

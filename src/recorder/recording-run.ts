@@ -40,6 +40,8 @@ export interface RunSpec {
   rtspTimeoutSeconds: number;
   dropAudio: boolean;
   tagHevcAsHvc1: boolean;
+  /** Seconds between ffmpeg's heartbeats (see progressPeriodFor). */
+  progressPeriodSeconds: number;
 }
 
 export interface RunHandlers {
@@ -92,13 +94,18 @@ export class RecordingRun {
       audio: this.spec.dropAudio ? 'off' : this.spec.camera.audio,
       outputPattern: path.join(this.outputFolder, `${this.spec.runKey}-%06d.mp4`),
       tagHevcAsHvc1: this.spec.tagHevcAsHvc1,
-      progressPeriodSeconds: 1,
+      progressPeriodSeconds: this.spec.progressPeriodSeconds,
     });
     const child = this.deps.spawner(this.deps.ffmpegPath, args, {
       env: { ...process.env, TZ: 'UTC', AV_LOG_FORCE_NOCOLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       parentDeathSignal: 'TERM',
-      newProcessGroup: true,
+      // The daemon's own session, not one per ffmpeg: with the kernel's autogroup
+      // scheduling (on by default in Debian) each new session is its own scheduling group,
+      // and 64 recorders in 64 groups cost 8-9 % more CPU than the same 64 in one
+      // (docs/performance.md). A Ctrl-C on a terminal then reaches ffmpeg too, which closes
+      // its segment as it does on our SIGTERM; under systemd only the daemon is signalled.
+      newProcessGroup: false,
     });
     this.child = child;
     this.output.attach(child, {
