@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRecorderArgs } from '../src/recorder/ffmpeg-args.js';
+import { buildRecorderArgs, progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
 import { classifyLogLine, parseSegmentListLine, ProgressReader, StreamInfoReader } from '../src/recorder/ffmpeg-output.js';
 import { RestartPolicy } from '../src/recorder/restart-policy.js';
 import { ClockWatch } from '../src/recorder/clock-watch.js';
@@ -65,6 +65,11 @@ describe('recorder command line', () => {
     expect(buildRecorderArgs({ ...base, audio: 'off' })).toContain('-an');
     expect(buildRecorderArgs({ ...base, audio: 'off' })).not.toContain('hvc1');
     expect(buildRecorderArgs({ ...base, audio: 'off', tagHevcAsHvc1: true }).join(' ')).toContain('-tag:v hvc1');
+  });
+  it('reports progress every quarter of the stall timeout, 1 to 5 s: several reports before a stall is declared', () => {
+    expect(buildRecorderArgs({ ...base, audio: 'off', progressPeriodSeconds: 3 }).join(' ')).toContain('-progress pipe:3 -stats_period 3');
+    expect([2_000, 4_000, 8_000, 15_000, 20_000, 60_000].map(progressPeriodFor)).toEqual([1, 1, 2, 3, 5, 5]);
+    for (const stallMs of [2_000, 5_000, 15_000, 3_600_000]) expect(stallMs / 1000 / progressPeriodFor(stallMs)).toBeGreaterThanOrEqual(2);
   });
 });
 

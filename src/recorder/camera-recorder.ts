@@ -12,6 +12,7 @@ import {
   makeRunKey, type CameraSpec, type RecorderState, type RecorderStatus, type RunEndReason,
   type RunEndedEvent, type RunStartedEvent, type SegmentClosedEvent, type StreamInfo,
 } from '../core/types.js';
+import { progressPeriodFor } from './ffmpeg-args.js';
 import { RecordingRun, type RunResult } from './recording-run.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { ProgressSample } from './run-output.js';
@@ -56,8 +57,6 @@ export interface CameraRecorderDeps {
   random?: () => number;
 }
 
-const watchdogPeriodMs = 1000;
-
 export class CameraRecorder {
   private run: RecordingRun | null = null;
   private state: RecorderState = 'stopped';
@@ -79,7 +78,6 @@ export class CameraRecorder {
   /** Why recording is paused (retention: only held footage left); null while not paused. */
   private pausedReason: string | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
   private lastRunKey = '';
   private readonly policy: RestartPolicy;
 
@@ -96,8 +94,6 @@ export class CameraRecorder {
 
   start(): void {
     if (!this.deps.camera.enabled) { this.setState('disabled'); return; }
-    this.watchdog = setInterval(() => this.checkProgress(), watchdogPeriodMs);
-    this.watchdog.unref();
     this.launch();
   }
 
@@ -156,7 +152,6 @@ export class CameraRecorder {
   /** Graceful stop: ffmpeg closes its open segment (indexed), then the run ends. */
   async close(): Promise<void> {
     this.closing = true;
-    if (this.watchdog) clearInterval(this.watchdog);
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     const run = this.run;
@@ -180,6 +175,7 @@ export class CameraRecorder {
         camera: this.deps.camera, runKey, segmentSeconds: this.deps.settings.segmentSeconds,
         rtspTimeoutSeconds: this.deps.settings.rtspTimeoutSeconds, dropAudio: this.dropAudio,
         tagHevcAsHvc1: this.stream?.videoCodec === 'hevc',
+        progressPeriodSeconds: progressPeriodFor(this.deps.settings.stallTimeoutMs),
       },
       {
         started: (e) => this.onStarted(e),
@@ -234,8 +230,12 @@ export class CameraRecorder {
     }
   }
 
-  /** Stall watchdog: ffmpeg alive but its media time has not advanced. */
-  private checkProgress(): void {
+  /**
+   * Stall watchdog: ffmpeg alive but its media time has not advanced. Called every second
+   * by the pool's one timer for all cameras (a timer per camera woke the daemon once per
+   * camera per second).
+   */
+  checkProgress(): void {
     if (!this.run || this.closing || this.pendingEndReason !== null) return;
     const silentMs = this.deps.clock.monotonicMs() - this.lastProgressMono;
     if (silentMs < this.deps.settings.stallTimeoutMs) return;

@@ -21,6 +21,17 @@ export interface RecorderArgsInput {
   progressPeriodSeconds: number;
 }
 
+/**
+ * Seconds between ffmpeg's progress reports, from the stall timeout: a quarter of it, 1 to
+ * 5 s (3 s at the default 15 s), so a stall is still seen after 3-4 silent periods. Each
+ * report wakes the daemon once per camera; at 64 cameras a 1 s period was 0.008 of a core
+ * of wake-ups alone, more than half of the daemon's own cost without sealing
+ * (docs/performance.md).
+ */
+export function progressPeriodFor(stallTimeoutMs: number): number {
+  return Math.max(1, Math.min(5, Math.floor(stallTimeoutMs / 4000)));
+}
+
 /** fd numbers of the pipes the supervisor reads; spawn with stdio [ignore, pipe, pipe, pipe]. */
 export const segmentListFd = 1;
 export const progressFd = 3;

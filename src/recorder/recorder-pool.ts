@@ -20,7 +20,8 @@ export interface RecorderPoolDeps {
   sink: RecorderSink;
 }
 
-const clockCheckPeriodMs = 1000;
+/** The pool's one timer: the clock-step check, then every recorder's stall watchdog. */
+const tickPeriodMs = 1000;
 
 /** Which recorders one apply() started, stopped or restarted (camera ids). */
 export interface PoolChanges {
@@ -50,7 +51,7 @@ export class RecorderPool {
   start(): void {
     this.started = true;
     for (const recorder of this.recorders.values()) recorder.start();
-    this.clockTimer = setInterval(() => this.checkClock(), clockCheckPeriodMs);
+    this.clockTimer = setInterval(() => this.tick(), tickPeriodMs);
     this.clockTimer.unref();
   }
 
@@ -139,6 +140,11 @@ export class RecorderPool {
     this.recorders.set(camera.id, recorder);
     this.specs.set(camera.id, camera);
     return recorder;
+  }
+
+  private tick(): void {
+    this.checkClock();
+    for (const recorder of this.recorders.values()) recorder.checkProgress();
   }
 
   checkClock(): void {
