@@ -2,7 +2,13 @@
  * bench/ingest: what recording N cameras costs with the daemon, against N bare ffmpeg
  * recorders with the same command line and no daemon, side by side in one run.
  *
- *   npx tsx bench/ingest.ts [--cameras 1,16,64] [--seconds 30] [--segment 10] [--warmup 10] [--pin]
+ *   npx tsx bench/ingest.ts [--cameras 1,16,64] [--seconds 30] [--segment 10] [--warmup 10] [--pin] [--together [--bare-last]]
+ *
+ * By default the bare recorders are measured first, then the daemon. `--together` runs
+ * both at once (2N sessions on the test camera) and measures them over the same window:
+ * on a shared box the load and the camera server's pacing then weigh on both sides alike,
+ * where in turn they can differ by ±25 % at 64 cameras between the two windows. Which
+ * group connects first still matters (~4 %: the second costs more), hence `--bare-last`.
  *
  * The daemon is measured in steady state: after every camera has its health card, then
  * the warm-up. Evidence sealing (SHA-256 at close) is on, as on a box; its own cost is
@@ -17,10 +23,10 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildRecorderArgs } from '../src/recorder/ffmpeg-args.js';
+import { buildRecorderArgs, progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
 import { startTestCamera } from '../test/helpers/test-camera.js';
 import { listSegmentFiles, readSegments, spawnDaemon, tempDir, waitFor, writeTestConfig } from '../test/helpers/daemon.js';
-import { measureTree } from './proc-stats.js';
+import { measureTree, type WindowFigures } from './proc-stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +37,10 @@ const { values } = parseArgs({
     // Pin the test camera to CPU 1 and everything measured to CPU 0,
     // so at 64 cameras the RTSP server does not compete with what is measured.
     pin: { type: 'boolean', default: false },
+    together: { type: 'boolean', default: false },
+    // With --together: start the bare recorders after the daemon. The group that connects
+    // second to the test camera costs ~4 % more on this box, so run both orders.
+    'bare-last': { type: 'boolean', default: false },
   },
 });
 const counts = values.cameras.split(',').map(Number);
@@ -39,6 +49,8 @@ const segmentS = Number(values.segment);
 const warmupS = Number(values.warmup);
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
+/** The daemon's default; the bare recorders get the heartbeat period it implies. */
+const stallTimeoutSeconds = 15;
 
 function startBare(url: string, n: number, dir: string): ChildProcess[] {
   return Array.from({ length: n }, (_, i) => {
@@ -46,7 +58,8 @@ function startBare(url: string, n: number, dir: string): ChildProcess[] {
     mkdirSync(out, { recursive: true });
     const args = buildRecorderArgs({
       url, rtspTimeoutSeconds: 5, segmentSeconds: segmentS, audio: 'aac',
-      outputPattern: path.join(out, 'bare-%06d.mp4'), tagHevcAsHvc1: false, progressPeriodSeconds: 1,
+      outputPattern: path.join(out, 'bare-%06d.mp4'), tagHevcAsHvc1: false,
+      progressPeriodSeconds: progressPeriodFor(stallTimeoutSeconds * 1000),
     });
     const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     for (const s of [child.stdout, child.stderr, child.stdio[3]]) (s as NodeJS.ReadableStream | null)?.resume();
@@ -91,9 +104,10 @@ function pct(values: number[], p: number): number {
 
 let healthCardsS = 0;
 
-async function benchDaemon(url: string, n: number) {
+/** `alongside`: measured over the daemon's window (the bare recorders, with --together). */
+async function benchDaemon(url: string, n: number, alongside?: () => Promise<WindowFigures>, onListening?: () => void) {
   const cameras = Array.from({ length: n }, (_, i) => ({ id: `cam${i}`, url }));
-  const cfg = writeTestConfig({ cameras, segmentSeconds: segmentS, stallTimeoutSeconds: 20 });
+  const cfg = writeTestConfig({ cameras, segmentSeconds: segmentS, stallTimeoutSeconds });
   // The config lives outside the data dir, as on an installed box (/etc/nvr).
   const configFile = path.join(tempDir('nvr-bench-cfg-'), 'config.yaml');
   // Retention's free-space floor defaults to 60 minutes of what the cameras record: at 64
@@ -102,6 +116,7 @@ async function benchDaemon(url: string, n: number) {
   writeFileSync(configFile, `${readFileSync(cfg.file, 'utf8')}retention:\n  minFreeMinutes: 1\n  minFreeFraction: 0.01\n  highWater: 0.02\n`);
   const d = spawnDaemon(configFile);
   await d.url();
+  onListening?.();
   await waitFor(`${n} cameras indexed`, () => new Set(readSegments(cfg.dataDir).map((r) => r.camera_id)).size >= n, 120_000, 500);
   // First start with new cameras: each gets its health card (a short ffprobe of its
   // stream, two at a time), once per camera URL. Steady-state recording is measured
@@ -111,14 +126,14 @@ async function benchDaemon(url: string, n: number) {
   healthCardsS = (Date.now() - t0) / 1000;
   await sleep(warmupS);
   const watcher = watchIndexLatency(cfg.dataDir);
-  const fig = await measureTree(() => [d.child.pid!], windowS);
+  const [fig, alongsideFig] = await Promise.all([measureTree(() => [d.child.pid!], windowS), alongside?.()]);
   const latencies = watcher.stop();
   d.child.kill('SIGTERM');
   const { code } = await d.exited;
   const files = listSegmentFiles(cfg.dataDir);
   const rows = readSegments(cfg.dataDir).map((r) => r.rel_path);
   const lost = files.filter((f) => !rows.includes(f)).length + rows.filter((r) => !files.includes(r)).length;
-  return { fig, latencies, files: files.length, rows: rows.length, lost, exitCode: code };
+  return { fig, alongsideFig, latencies, files: files.length, rows: rows.length, lost, exitCode: code };
 }
 
 async function main(): Promise<void> {
@@ -129,17 +144,27 @@ async function main(): Promise<void> {
     execFileSync('taskset', ['-a', '-p', '-c', '1', String(cam.pid)], { stdio: 'ignore' });
     execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   }
-  console.log(`# bench/ingest: test camera 1920x1080 25 fps 4 Mbit/s GOP 2 s; segments ${segmentS} s; window ${windowS} s after ${warmupS} s warm-up${values.pin ? '; camera pinned to CPU 1, recorders and daemon to CPU 0' : ''}`);
+  console.log(`# bench/ingest: test camera 1920x1080 25 fps 4 Mbit/s GOP 2 s; segments ${segmentS} s; window ${windowS} s after ${warmupS} s warm-up${values.pin ? '; camera pinned to CPU 1, recorders and daemon to CPU 0' : ''}${values.together ? `; bare and daemon measured together over the same window, ${values['bare-last'] ? 'daemon' : 'bare'} started first` : '; bare measured first, then the daemon'}`);
   console.log('| cameras | bare CPU (cores) | daemon+ffmpeg CPU (cores) | ratio | daemon RSS MB | total RSS MB (bare / daemon) | files / rows / lost | index latency p50 / max ms |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   try {
     for (const n of counts) {
       const dir = tempDir('nvr-bench-bare-');
-      const bare = startBare(cam.url, n, dir);
-      await sleep(warmupS);
-      const bareFig = await measureTree(() => bare.map((c) => c.pid!).filter(Boolean), windowS);
-      await stopAll(bare);
-      const r = await benchDaemon(cam.url, n);
+      let bare = values['bare-last'] && values.together ? [] : startBare(cam.url, n, dir);
+      const measureBare = () => measureTree(() => bare.map((c) => c.pid!).filter(Boolean), windowS);
+      let r: Awaited<ReturnType<typeof benchDaemon>>;
+      let bareFig: WindowFigures;
+      if (values.together) {
+        // The daemon's start (health cards, warm-up) is also the bare recorders' warm-up.
+        r = await benchDaemon(cam.url, n, measureBare, () => { if (bare.length === 0) bare = startBare(cam.url, n, dir); });
+        bareFig = r.alongsideFig!;
+        await stopAll(bare);
+      } else {
+        await sleep(warmupS);
+        bareFig = await measureBare();
+        await stopAll(bare);
+        r = await benchDaemon(cam.url, n);
+      }
       console.log(`| ${n} | ${bareFig.cores.toFixed(3)} | ${r.fig.cores.toFixed(3)} | ${(r.fig.cores / bareFig.cores).toFixed(2)} | ${mb(r.fig.rootRssBytes)} | ${mb(bareFig.rssBytes)} / ${mb(r.fig.rssBytes)} | ${r.files} / ${r.rows} / ${r.lost} | ${pct(r.latencies, 50).toFixed(0)} / ${Math.max(...r.latencies).toFixed(0)} |`);
       const split = (f: Record<string, number>) => Object.entries(f).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
       console.log(`|   | (health cards of all cameras done ${healthCardsS.toFixed(0)} s after the first segments) | | | | | | |`);

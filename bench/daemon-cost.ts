@@ -1,0 +1,89 @@
+/**
+ * bench/daemon-cost: the daemon's own CPU (the node process, its threads, not its ffmpeg
+ * children) while it records N cameras, split into the main thread and the others (libuv
+ * pool, V8's GC helpers), under variants run back to back in one invocation:
+ *
+ *   npx tsx bench/daemon-cost.ts [--cameras 64] [--seconds 60] [--variants seal,noseal] [--stall 15]
+ *
+ * Variants: `seal` (as shipped: SHA-256 at close), `noseal` (integrity.hashOnClose off and
+ * no background verification: the recording core alone). `--stall S` sets the stall
+ * timeout, and with it ffmpeg's heartbeat period (progressPeriodFor: 4 s → 1 s, 15 s → 3 s,
+ * 20 s → 5 s). The test camera is pinned to CPU 1, the daemon and its ffmpegs to CPU 0.
+ * Measured after every health card plus 10 s.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
+import { startTestCamera } from '../test/helpers/test-camera.js';
+import { readSegments, spawnDaemon, tempDir, waitFor, writeTestConfig } from '../test/helpers/daemon.js';
+import { measureTree } from './proc-stats.js';
+
+const { values } = parseArgs({
+  options: {
+    cameras: { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '60' },
+    variants: { type: 'string', default: 'seal,noseal' },
+    stall: { type: 'string', default: '15' },
+  },
+});
+const n = Number(values.cameras);
+const windowS = Number(values.seconds);
+const stallS = Number(values.stall);
+const variantYaml: Record<string, string> = {
+  seal: '',
+  noseal: 'integrity:\n  hashOnClose: false\n  verifyBytesPerSecond: 0\n',
+};
+const ticksPerSecond = 100;
+
+/** CPU ticks of each thread of a process: the main thread (tid = pid) and the rest. */
+function threadTicks(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(f[11]) + Number(f[12]);
+      if (tid === String(pid)) main += ticks; else others += ticks;
+    } catch { /* thread ended */ }
+  }
+  return { main, others };
+}
+
+async function measure(url: string, variant: string) {
+  const cameras = Array.from({ length: n }, (_, i) => ({ id: `cam${i}`, url }));
+  const cfg = writeTestConfig({ cameras, segmentSeconds: 10, stallTimeoutSeconds: stallS });
+  const configFile = path.join(tempDir('nvr-bench-cfg-'), 'config.yaml');
+  // A low free-space floor, as in bench/ingest: the bench measures recording, not retention.
+  writeFileSync(configFile, `${readFileSync(cfg.file, 'utf8')}retention:\n  minFreeMinutes: 1\n  minFreeFraction: 0.01\n  highWater: 0.02\n${variantYaml[variant]}`);
+  const d = spawnDaemon(configFile);
+  await d.url();
+  await waitFor(`${n} cameras indexed`, () => new Set(readSegments(cfg.dataDir).map((r) => r.camera_id)).size >= n, 120_000, 500);
+  await waitFor(`${n} health cards`, () => (d.output().match(/camera health checked|health check failed/g) ?? []).length >= n, 60_000 + n * 10_000, 500);
+  await new Promise((r) => setTimeout(r, 10_000));
+  const pid = d.child.pid!;
+  const before = threadTicks(pid);
+  const fig = await measureTree(() => [pid], windowS);
+  const after = threadTicks(pid);
+  d.child.kill('SIGTERM');
+  await d.exited;
+  const cores = (t: number) => (t / ticksPerSecond / windowS).toFixed(4);
+  console.log(`| ${variant} | ${n} | ${progressPeriodFor(stallS * 1000)} s | ${(fig.coresByComm.node ?? 0).toFixed(4)} | ${cores(after.main - before.main)} | ${cores(after.others - before.others)} | ${(fig.coresByComm.ffmpeg ?? 0).toFixed(3)} | ${(fig.rootRssBytes / 1024 / 1024).toFixed(0)} MB |`);
+}
+
+const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
+execFileSync('taskset', ['-a', '-p', '-c', '1', String(cam.pid)], { stdio: 'ignore' });
+execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+console.log(`# bench/daemon-cost: ${n} cameras at 1080p25 4 Mbit/s, 10 s segments, stall timeout ${stallS} s; ${windowS} s windows`);
+console.log('| variant | cameras | heartbeat | node (cores) | main thread | other threads | its ffmpegs | daemon RSS |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+try {
+  for (const v of values.variants.split(',')) {
+    if (!(v in variantYaml)) throw new Error(`unknown variant ${v}: seal or noseal`);
+    await measure(cam.url, v);
+  }
+} finally {
+  await cam.stop();
+}
