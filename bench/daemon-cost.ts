@@ -12,13 +12,11 @@
  * Measured after every health card plus 10 s.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
 import { startTestCamera } from '../test/helpers/test-camera.js';
-import { readSegments, spawnDaemon, tempDir, waitFor, writeTestConfig } from '../test/helpers/daemon.js';
-import { measureTree } from './proc-stats.js';
+import { measureTree, threadTicks, ticksPerSecond } from './proc-stats.js';
+import { startBenchDaemon } from './recorders.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,33 +33,9 @@ const variantYaml: Record<string, string> = {
   seal: '',
   noseal: 'integrity:\n  hashOnClose: false\n  verifyBytesPerSecond: 0\n',
 };
-const ticksPerSecond = 100;
-
-/** CPU ticks of each thread of a process: the main thread (tid = pid) and the rest. */
-function threadTicks(pid: number): { main: number; others: number } {
-  let main = 0;
-  let others = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(f[11]) + Number(f[12]);
-      if (tid === String(pid)) main += ticks; else others += ticks;
-    } catch { /* thread ended */ }
-  }
-  return { main, others };
-}
 
 async function measure(url: string, variant: string) {
-  const cameras = Array.from({ length: n }, (_, i) => ({ id: `cam${i}`, url }));
-  const cfg = writeTestConfig({ cameras, segmentSeconds: 10, stallTimeoutSeconds: stallS });
-  const configFile = path.join(tempDir('nvr-bench-cfg-'), 'config.yaml');
-  // A low free-space floor, as in bench/ingest: the bench measures recording, not retention.
-  writeFileSync(configFile, `${readFileSync(cfg.file, 'utf8')}retention:\n  minFreeMinutes: 1\n  minFreeFraction: 0.01\n  highWater: 0.02\n${variantYaml[variant]}`);
-  const d = spawnDaemon(configFile);
-  await d.url();
-  await waitFor(`${n} cameras indexed`, () => new Set(readSegments(cfg.dataDir).map((r) => r.camera_id)).size >= n, 120_000, 500);
-  await waitFor(`${n} health cards`, () => (d.output().match(/camera health checked|health check failed/g) ?? []).length >= n, 60_000 + n * 10_000, 500);
+  const { d } = await startBenchDaemon(url, n, { segmentSeconds: 10, stallTimeoutSeconds: stallS, extraYaml: variantYaml[variant] });
   await new Promise((r) => setTimeout(r, 10_000));
   const pid = d.child.pid!;
   const before = threadTicks(pid);

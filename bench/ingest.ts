@@ -11,22 +11,21 @@
  * group connects first still matters (~4 %: the second costs more), hence `--bare-last`.
  *
  * The daemon is measured in steady state: after every camera has its health card, then
- * the warm-up. Evidence sealing (SHA-256 at close) is on, as on a box; its own cost is
- * measured by bench/hash-cost.ts (turning it off here only defers it to the background
- * catch-up, so it cannot be subtracted by a switch).
+ * the warm-up. Evidence sealing (SHA-256 at close) is on, as on a box; the daemon's cost
+ * with it and without it is measured by bench/daemon-cost.ts.
  * Prints, per N: CPU (share of one core) of the bare recorders and of the daemon plus its
  * ffmpeg children, their ratio, daemon RSS, total RSS, segments on disk vs indexed, and
  * the time from a segment's last write to its row being visible in the index.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildRecorderArgs, progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
 import { startTestCamera } from '../test/helpers/test-camera.js';
-import { listSegmentFiles, readSegments, spawnDaemon, tempDir, waitFor, writeTestConfig } from '../test/helpers/daemon.js';
+import { listSegmentFiles, readSegments, tempDir } from '../test/helpers/daemon.js';
 import { measureTree, type WindowFigures } from './proc-stats.js';
+import { startBareRecorders, startBenchDaemon, stopAll } from './recorders.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,31 +48,6 @@ const segmentS = Number(values.segment);
 const warmupS = Number(values.warmup);
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 const sleep = (s: number) => new Promise((r) => setTimeout(r, s * 1000));
-/** The daemon's default; the bare recorders get the heartbeat period it implies. */
-const stallTimeoutSeconds = 15;
-
-function startBare(url: string, n: number, dir: string): ChildProcess[] {
-  return Array.from({ length: n }, (_, i) => {
-    const out = path.join(dir, `cam${i}`);
-    mkdirSync(out, { recursive: true });
-    const args = buildRecorderArgs({
-      url, rtspTimeoutSeconds: 5, segmentSeconds: segmentS, audio: 'aac',
-      outputPattern: path.join(out, 'bare-%06d.mp4'), tagHevcAsHvc1: false,
-      progressPeriodSeconds: progressPeriodFor(stallTimeoutSeconds * 1000),
-    });
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-    for (const s of [child.stdout, child.stderr, child.stdio[3]]) (s as NodeJS.ReadableStream | null)?.resume();
-    return child;
-  });
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-    if (c.exitCode !== null) { resolve(); return; }
-    c.once('close', () => resolve());
-    c.kill('SIGTERM');
-  })));
-}
 
 /**
  * Polls the index and records, for each new row, how long after its file's last write it
@@ -106,32 +80,16 @@ let healthCardsS = 0;
 
 /** `alongside`: measured over the daemon's window (the bare recorders, with --together). */
 async function benchDaemon(url: string, n: number, alongside?: () => Promise<WindowFigures>, onListening?: () => void) {
-  const cameras = Array.from({ length: n }, (_, i) => ({ id: `cam${i}`, url }));
-  const cfg = writeTestConfig({ cameras, segmentSeconds: segmentS, stallTimeoutSeconds });
-  // The config lives outside the data dir, as on an installed box (/etc/nvr).
-  const configFile = path.join(tempDir('nvr-bench-cfg-'), 'config.yaml');
-  // Retention's free-space floor defaults to 60 minutes of what the cameras record: at 64
-  // cameras that is 115 GB, more than a shared dev disk has free, and retention would
-  // (rightly) delete and pause recording. The bench measures recording, not that.
-  writeFileSync(configFile, `${readFileSync(cfg.file, 'utf8')}retention:\n  minFreeMinutes: 1\n  minFreeFraction: 0.01\n  highWater: 0.02\n`);
-  const d = spawnDaemon(configFile);
-  await d.url();
-  onListening?.();
-  await waitFor(`${n} cameras indexed`, () => new Set(readSegments(cfg.dataDir).map((r) => r.camera_id)).size >= n, 120_000, 500);
-  // First start with new cameras: each gets its health card (a short ffprobe of its
-  // stream, two at a time), once per camera URL. Steady-state recording is measured
-  // after that; the time it took is printed.
-  const t0 = Date.now();
-  await waitFor(`${n} health cards`, () => (d.output().match(/camera health checked|health check failed/g) ?? []).length >= n, 60_000 + n * 10_000, 500);
-  healthCardsS = (Date.now() - t0) / 1000;
+  const { d, dataDir, healthCardsS: cardsS } = await startBenchDaemon(url, n, { segmentSeconds: segmentS, ...(onListening ? { onListening } : {}) });
+  healthCardsS = cardsS;
   await sleep(warmupS);
-  const watcher = watchIndexLatency(cfg.dataDir);
+  const watcher = watchIndexLatency(dataDir);
   const [fig, alongsideFig] = await Promise.all([measureTree(() => [d.child.pid!], windowS), alongside?.()]);
   const latencies = watcher.stop();
   d.child.kill('SIGTERM');
   const { code } = await d.exited;
-  const files = listSegmentFiles(cfg.dataDir);
-  const rows = readSegments(cfg.dataDir).map((r) => r.rel_path);
+  const files = listSegmentFiles(dataDir);
+  const rows = readSegments(dataDir).map((r) => r.rel_path);
   const lost = files.filter((f) => !rows.includes(f)).length + rows.filter((r) => !files.includes(r)).length;
   return { fig, alongsideFig, latencies, files: files.length, rows: rows.length, lost, exitCode: code };
 }
@@ -150,13 +108,15 @@ async function main(): Promise<void> {
   try {
     for (const n of counts) {
       const dir = tempDir('nvr-bench-bare-');
-      let bare = values['bare-last'] && values.together ? [] : startBare(cam.url, n, dir);
+      const startBare = () => startBareRecorders(cam.url, n, dir, { segmentSeconds: segmentS });
+      const bareLast = values.together && values['bare-last'];
+      let bare = bareLast ? [] : startBare();
       const measureBare = () => measureTree(() => bare.map((c) => c.pid!).filter(Boolean), windowS);
       let r: Awaited<ReturnType<typeof benchDaemon>>;
       let bareFig: WindowFigures;
       if (values.together) {
         // The daemon's start (health cards, warm-up) is also the bare recorders' warm-up.
-        r = await benchDaemon(cam.url, n, measureBare, () => { if (bare.length === 0) bare = startBare(cam.url, n, dir); });
+        r = await benchDaemon(cam.url, n, measureBare, bareLast ? () => { bare = startBare(); } : undefined);
         bareFig = r.alongsideFig!;
         await stopAll(bare);
       } else {

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-const ticksPerSecond = 100; // _SC_CLK_TCK on Linux x86_64
+export const ticksPerSecond = 100; // _SC_CLK_TCK on Linux x86_64
 const pageBytes = 4096;
 
 interface ProcSample {
@@ -16,9 +16,10 @@ interface ProcSample {
   comm: string;
 }
 
-function readStat(pid: number): ProcSample | null {
+/** One /proc stat file: a process's (`/proc/<pid>/stat`) or a thread's (`/proc/<pid>/task/<tid>/stat`). */
+function readStat(pid: number, file = `/proc/${pid}/stat`): ProcSample | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const f = text.slice(close + 2).split(' ');
@@ -27,6 +28,18 @@ function readStat(pid: number): ProcSample | null {
   } catch {
     return null;
   }
+}
+
+/** CPU ticks of a process's threads: its main thread (tid = pid) and all the others. */
+export function threadTicks(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const t = readStat(pid, `/proc/${pid}/task/${tid}/stat`);
+    if (!t) continue; // the thread ended
+    if (tid === String(pid)) main += t.cpuTicks; else others += t.cpuTicks;
+  }
+  return { main, others };
 }
 
 export function allProcesses(): ProcSample[] {

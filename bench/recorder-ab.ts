@@ -11,14 +11,13 @@
  * - env: B with the daemon's environment for ffmpeg (TZ=UTC, AV_LOG_FORCE_NOCOLOR=1).
  * The test camera is pinned to CPU 1, both groups to CPU 0.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, watch, type FSWatcher } from 'node:fs';
-import path from 'node:path';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildRecorderArgs, progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
 import { startTestCamera } from '../test/helpers/test-camera.js';
 import { tempDir } from '../test/helpers/daemon.js';
 import { measureTree } from './proc-stats.js';
+import { startBareRecorders, stopAll } from './recorders.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,19 +33,12 @@ if (!['none', 'setsid', 'watch', 'env'].includes(treatment)) throw new Error(`un
 const watchers: FSWatcher[] = [];
 
 function startGroup(url: string, treated: boolean): ChildProcess[] {
-  const dir = tempDir(`nvr-bench-ab-${treated ? 'b' : 'a'}-`);
-  return Array.from({ length: n }, (_, i) => {
-    const out = path.join(dir, `cam${i}`);
-    mkdirSync(out, { recursive: true });
-    if (treated && treatment === 'watch') watchers.push(watch(out, () => undefined));
-    const args = buildRecorderArgs({
-      url, rtspTimeoutSeconds: 5, segmentSeconds: 10, audio: 'aac', outputPattern: path.join(out, 'r-%06d.mp4'),
-      tagHevcAsHvc1: false, progressPeriodSeconds: progressPeriodFor(15_000),
-    });
-    const env = treated && treatment === 'env' ? { ...process.env, TZ: 'UTC', AV_LOG_FORCE_NOCOLOR: '1' } : process.env;
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env, detached: treated && treatment === 'setsid' });
-    for (const s of [child.stdout, child.stderr, child.stdio[3]]) (s as NodeJS.ReadableStream | null)?.resume();
-    return child;
+  const treat = (t: string) => treated && treatment === t;
+  return startBareRecorders(url, n, tempDir(`nvr-bench-ab-${treated ? 'b' : 'a'}-`), {
+    segmentSeconds: 10,
+    ...(treat('env') ? { env: { ...process.env, TZ: 'UTC', AV_LOG_FORCE_NOCOLOR: '1' } } : {}),
+    detached: treat('setsid'),
+    ...(treat('watch') ? { onFolder: (dir: string) => { watchers.push(watch(dir, () => undefined)); } } : {}),
   });
 }
 
@@ -67,11 +59,6 @@ try {
   }
 } finally {
   for (const w of watchers) w.close();
-  const all = [...a, ...b];
-  await Promise.all(all.map((c) => new Promise<void>((resolve) => {
-    if (c.exitCode !== null) { resolve(); return; }
-    c.once('close', () => resolve());
-    c.kill('SIGTERM');
-  })));
+  await stopAll([...a, ...b]);
   await cam.stop();
 }
