@@ -8,9 +8,8 @@
  * through the thread pool, so a slow disk never blocks the event loop. A file just written
  * (`inPageCache`) is read synchronously, a chunk per event-loop turn: the copy from the
  * page cache takes ~0.06 ms per MiB, less than the thread-pool hop, its promise and the
- * cache misses of hashing bytes another core copied. Measured on this box: 0.85 s of CPU
- * per GB through the pool, 0.63 s per GB in place, 0.58 s per GB for the hash alone
- * (bench/hash-cost.ts has the figures at the daemon level).
+ * cache misses of hashing bytes another core copied. `npx tsx bench/hash-read.ts` on the
+ * dev box: 0.81 s of CPU per GB through the pool, 0.66 in place, 0.56 for the hash alone.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';

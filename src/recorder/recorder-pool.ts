@@ -36,7 +36,7 @@ const sameRecording = (a: CameraSpec, b: CameraSpec) => a.url === b.url && a.ena
 export class RecorderPool {
   private readonly recorders = new Map<string, CameraRecorder>();
   private readonly clockWatch: ClockWatch;
-  private clockTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
   private readonly specs = new Map<string, CameraSpec>();
   private started = false;
   private closed = false;
@@ -51,8 +51,8 @@ export class RecorderPool {
   start(): void {
     this.started = true;
     for (const recorder of this.recorders.values()) recorder.start();
-    this.clockTimer = setInterval(() => this.tick(), tickPeriodMs);
-    this.clockTimer.unref();
+    this.tickTimer = setInterval(() => this.tick(), tickPeriodMs);
+    this.tickTimer.unref();
   }
 
   status(cameraId: string): RecorderStatus | null {
@@ -82,7 +82,7 @@ export class RecorderPool {
   /** Stop every camera in parallel; each ffmpeg closes its segment first. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.clockTimer) clearInterval(this.clockTimer);
+    if (this.tickTimer) clearInterval(this.tickTimer);
     await this.applying;
     await Promise.all([...this.recorders.values()].map((r) => r.close()));
   }
