@@ -125,8 +125,8 @@ async function main(): Promise<void> {
         await stopAll(bare);
         r = await benchDaemon(cam.url, n);
       }
-      console.log(`| ${n} | ${bareFig.cores.toFixed(3)} | ${r.fig.cores.toFixed(3)} | ${(r.fig.cores / bareFig.cores).toFixed(2)} | ${mb(r.fig.rootRssBytes)} | ${mb(bareFig.rssBytes)} / ${mb(r.fig.rssBytes)} | ${r.files} / ${r.rows} / ${r.lost} | ${pct(r.latencies, 50).toFixed(0)} / ${Math.max(...r.latencies).toFixed(0)} |`);
-      const split = (f: Record<string, number>) => Object.entries(f).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
+      console.log(`| ${n} | ${bareFig.cores.toFixed(4)} | ${r.fig.cores.toFixed(4)} | ${(r.fig.cores / bareFig.cores).toFixed(2)} | ${mb(r.fig.rootRssBytes)} | ${mb(bareFig.rssBytes)} / ${mb(r.fig.rssBytes)} | ${r.files} / ${r.rows} / ${r.lost} | ${pct(r.latencies, 50).toFixed(0)} / ${Math.max(...r.latencies).toFixed(0)} |`);
+      const split = (f: Record<string, number>) => Object.entries(f).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
       console.log(`|   | (health cards of all cameras done ${healthCardsS.toFixed(0)} s after the first segments) | | | | | | |`);
       console.log(`|   | by process: ${split(bareFig.coresByComm)} | ${split(r.fig.coresByComm)} | | | | | |`);
     }

@@ -1,7 +1,11 @@
 /**
- * CPU and memory of process trees, read from /proc. CPU is counted in clock ticks
- * (utime + stime) over a window, so a figure is "share of one core" independent of the
- * number of cores; RSS is resident memory in bytes.
+ * CPU and memory of process trees, read from /proc. A figure is "share of one core"
+ * independent of the number of cores; RSS is resident memory in bytes.
+ *
+ * CPU comes from each thread's schedstat (nanoseconds the scheduler ran it), not from
+ * utime + stime: those are clock ticks charged to whoever is running when the 100 Hz tick
+ * lands, which is noise for a process that wakes for 100 us a few times a second (an idle
+ * daemon read 0.0008 core on its helper threads by ticks, 0.00003 by schedstat).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -12,32 +16,50 @@ interface ProcSample {
   pid: number;
   ppid: number;
   cpuTicks: number;
+  /** Nanoseconds on CPU of its live threads (schedstat) plus its reaped children (ticks). */
+  cpuNs: number;
   rssBytes: number;
   comm: string;
 }
 
-/** One /proc stat file: a process's (`/proc/<pid>/stat`) or a thread's (`/proc/<pid>/task/<tid>/stat`). */
-function readStat(pid: number, file = `/proc/${pid}/stat`): ProcSample | null {
+function readStat(pid: number): ProcSample | null {
   try {
-    const text = readFileSync(file, 'utf8');
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const f = text.slice(close + 2).split(' ');
-    // Fields after comm: state(0) ppid(1) ... utime(11) stime(12) ... rss(21)
-    return { pid, ppid: Number(f[1]), cpuTicks: Number(f[11]) + Number(f[12]), rssBytes: Number(f[21]) * pageBytes, comm };
+    // Fields after comm: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14) ... rss(21)
+    const reapedNs = (Number(f[13]) + Number(f[14])) * (1e9 / ticksPerSecond);
+    return { pid, ppid: Number(f[1]), cpuTicks: Number(f[11]) + Number(f[12]), cpuNs: liveThreadsNs(pid) + reapedNs, rssBytes: Number(f[21]) * pageBytes, comm };
   } catch {
     return null;
   }
 }
 
-/** CPU ticks of a process's threads: its main thread (tid = pid) and all the others. */
-export function threadTicks(pid: number): { main: number; others: number } {
+/** First field of a schedstat file: nanoseconds on CPU; 0 once the thread is gone. */
+function schedNs(file: string): number {
+  try {
+    return Number(readFileSync(file, 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+function liveThreadsNs(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((ns, tid) => ns + schedNs(`/proc/${pid}/task/${tid}/schedstat`), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU nanoseconds of a process's threads: its main thread (tid = pid) and all the others. */
+export function threadCpuNs(pid: number): { main: number; others: number } {
   let main = 0;
   let others = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const t = readStat(pid, `/proc/${pid}/task/${tid}/stat`);
-    if (!t) continue; // the thread ended
-    if (tid === String(pid)) main += t.cpuTicks; else others += t.cpuTicks;
+    const ns = schedNs(`/proc/${pid}/task/${tid}/schedstat`);
+    if (tid === String(pid)) main += ns; else others += ns;
   }
   return { main, others };
 }
@@ -78,25 +100,25 @@ export interface WindowFigures {
 
 /** Measures a process tree's CPU over `seconds`, and its memory at the end. */
 export async function measureTree(roots: () => number[], seconds: number): Promise<WindowFigures> {
-  const cpuOf = (ps: ProcSample[]) => new Map(ps.map((p) => [p.pid, p.cpuTicks]));
+  const cpuOf = (ps: ProcSample[]) => new Map(ps.map((p) => [p.pid, p.cpuNs]));
   const before = cpuOf(tree(roots()));
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const afterProcs = tree(roots());
   const elapsedS = (performance.now() - t0) / 1000;
-  let ticks = 0;
-  const ticksByComm: Record<string, number> = {};
+  let ns = 0;
+  const nsByComm: Record<string, number> = {};
   for (const p of afterProcs) {
-    const used = p.cpuTicks - (before.get(p.pid) ?? 0);
-    ticks += used;
-    ticksByComm[p.comm] = (ticksByComm[p.comm] ?? 0) + used;
+    const used = p.cpuNs - (before.get(p.pid) ?? 0);
+    ns += used;
+    nsByComm[p.comm] = (nsByComm[p.comm] ?? 0) + used;
   }
   const rootSet = new Set(roots());
   return {
-    cores: ticks / ticksPerSecond / elapsedS,
+    cores: ns / 1e9 / elapsedS,
     rssBytes: afterProcs.reduce((a, p) => a + p.rssBytes, 0),
     rootRssBytes: afterProcs.filter((p) => rootSet.has(p.pid)).reduce((a, p) => a + p.rssBytes, 0),
     processes: afterProcs.length,
-    coresByComm: Object.fromEntries(Object.entries(ticksByComm).map(([k, v]) => [k, v / ticksPerSecond / elapsedS])),
+    coresByComm: Object.fromEntries(Object.entries(nsByComm).map(([k, v]) => [k, v / 1e9 / elapsedS])),
   };
 }
