@@ -231,9 +231,9 @@ export class CameraRecorder {
   }
 
   /**
-   * Stall watchdog: ffmpeg alive but its media time has not advanced. Called every second
-   * by the pool's one timer for all cameras (a timer per camera woke the daemon once per
-   * camera per second).
+   * Stall watchdog: ffmpeg alive but its media time has not advanced. Called at each
+   * heartbeat period by the pool's one timer for all cameras (a timer per camera woke the
+   * daemon once per camera per second).
    */
   checkProgress(): void {
     if (!this.run || this.closing || this.pendingEndReason !== null) return;

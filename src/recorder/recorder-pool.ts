@@ -8,6 +8,7 @@ import type { Spawner } from '../core/spawn.js';
 import type { CameraSpec, RecorderStatus } from '../core/types.js';
 import { CameraRecorder, type RecorderCounters, type RecorderSettings, type RecorderSink } from './camera-recorder.js';
 import { ClockWatch } from './clock-watch.js';
+import { progressPeriodFor } from './ffmpeg-args.js';
 
 export interface RecorderPoolDeps {
   cameras: readonly CameraSpec[];
@@ -20,8 +21,13 @@ export interface RecorderPoolDeps {
   sink: RecorderSink;
 }
 
-/** The pool's one timer: the clock-step check, then every recorder's stall watchdog. */
-const tickPeriodMs = 1000;
+/**
+ * The pool's one timer (the clock-step check, then every recorder's stall watchdog) runs
+ * at ffmpeg's heartbeat period: a stall is then seen within the timeout plus one
+ * heartbeat, as before, and an idle box wakes a third as often as with a 1 s tick
+ * (docs/performance.md, session 4).
+ */
+const tickPeriodMsFor = (stallTimeoutMs: number) => progressPeriodFor(stallTimeoutMs) * 1000;
 
 /** Which recorders one apply() started, stopped or restarted (camera ids). */
 export interface PoolChanges {
@@ -51,7 +57,7 @@ export class RecorderPool {
   start(): void {
     this.started = true;
     for (const recorder of this.recorders.values()) recorder.start();
-    this.tickTimer = setInterval(() => this.tick(), tickPeriodMs);
+    this.tickTimer = setInterval(() => this.tick(), tickPeriodMsFor(this.deps.settings.stallTimeoutMs));
     this.tickTimer.unref();
   }
 

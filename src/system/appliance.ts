@@ -50,10 +50,18 @@ export interface ApplianceDeps {
   readClockSync?: () => Promise<ClockSyncState>;
   /** Earliest plausible wall time; the build date by default. */
   floorMs?: number;
-  /** Period of the system loop; default half the watchdog interval, at most 5 s. */
+  /** Period of the system loop; default half the watchdog interval, at most 10 s. */
   periodMs?: number;
   processMetrics?: boolean;
 }
+
+/**
+ * The system loop's longest period. It feeds the watchdog (nvr.service: WatchdogSec=30,
+ * fed every 10 s), refreshes systemd's STATUS line and the fps gauges; nothing in it needs
+ * seconds. Each pass runs the health checks (a few index reads), so on an idle box it is
+ * a visible share of the daemon's own CPU (docs/performance.md, session 4).
+ */
+const systemLoopMaxMs = 10_000;
 
 export class Appliance {
   readonly notifier: Notifier;
@@ -129,7 +137,7 @@ export class Appliance {
 
   /** HTTP is up: tell systemd, and start the system loop and the periodic clock check. */
   async ready(): Promise<void> {
-    const periodMs = this.deps.periodMs ?? Math.min(this.notifier.watchdogPeriodMs ?? 5000, 5000);
+    const periodMs = this.deps.periodMs ?? Math.min(this.notifier.watchdogPeriodMs ?? systemLoopMaxMs, systemLoopMaxMs);
     this.timer = setInterval(() => this.tick(), periodMs);
     this.timer.unref();
     this.clockMonitor.start();
