@@ -116,6 +116,26 @@ describe('readClockSync: sources in order', () => {
   });
 });
 
+describe('how often the sync state is checked', () => {
+  it('every periodMs while unsynchronised, every steadyPeriodMs once synchronised', async () => {
+    const clock = new ManualClock(Date.UTC(2027, 0, 10, 8), 0);
+    let state: ClockSyncState = { status: 'unsynchronized', offsetUs: null, source: 'timedatectl', detail: 'NTP service active' };
+    let reads = 0;
+    const monitor = new ClockMonitor({ clock, log: silentLogger(), read: async () => { reads += 1; return state; }, record: () => {}, periodMs: 20, steadyPeriodMs: 60_000 });
+    await monitor.check();
+    monitor.start();
+    await new Promise((r) => setTimeout(r, 300));
+    const whileUnsynced = reads;
+    expect(whileUnsynced).toBeGreaterThanOrEqual(4); // every 20 ms over 300 ms, on a loaded box
+    state = { status: 'synchronized', offsetUs: 900, source: 'timedatectl', detail: 'server 192.168.1.1' };
+    await new Promise((r) => setTimeout(r, 60)); // the next check sees the sync
+    const atSync = reads;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reads).toBe(atSync); // the next one is a minute away
+    await monitor.close();
+  });
+});
+
 describe('clock observations are written down', () => {
   let store: Store | null = null;
   afterEach(() => { store?.close(); store = null; });

@@ -18,7 +18,14 @@ export interface ClockMonitorDeps {
   read: () => Promise<ClockSyncState>;
   /** Where observations are written (the index); errors are logged, never thrown. */
   record: (o: ClockObservation) => void;
+  /** Between checks while the clock is unsynchronised (60 s): its recovery shows soon. */
   periodMs?: number;
+  /**
+   * Between checks otherwise (5 min): synchronised, or no time service to ask (unknown).
+   * A check spawns chronyc or timedatectl, a few ms of CPU each, and a synchronised clock
+   * loses sync over hours, not seconds.
+   */
+  steadyPeriodMs?: number;
   /** An unchanged state is written again after this long, so the record has no holes. */
   rewriteAfterMs?: number;
 }
@@ -29,6 +36,7 @@ export class ClockMonitor {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<ClockObservation> | null = null;
   private forceWrite = false;
+  private closed = false;
 
   constructor(private readonly deps: ClockMonitorDeps) {}
 
@@ -38,15 +46,23 @@ export class ClockMonitor {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.check(), this.deps.periodMs ?? 60_000);
-    this.timer.unref();
+    this.closed = false;
+    this.schedule();
   }
 
   /** Stops the timer and waits for a check in flight, so nothing is written after the index closes. */
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+  }
+
+  private schedule(): void {
+    const steady = this.current !== null && this.current.status !== 'unsynchronized';
+    const periodMs = steady ? (this.deps.steadyPeriodMs ?? 300_000) : (this.deps.periodMs ?? 60_000);
+    this.timer = setTimeout(() => void this.check().finally(() => { if (!this.closed) this.schedule(); }), periodMs);
+    this.timer.unref();
   }
 
   /**
