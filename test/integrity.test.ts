@@ -251,3 +251,32 @@ describe('chain upkeep', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('the background check when idle', () => {
+  /** The pause the loop asks for once it has nothing to do (its sleep port holds until close). */
+  async function firstIdlePause(b: Bed, settings: { chainCheckIntervalMs: number; reverifyAfterMs: number }): Promise<number> {
+    const asked: number[] = [];
+    const v = new BackgroundVerifier({
+      store: b.store, recordingsDir: b.recordingsDir, clock: b.clock, log: silentLogger(), sealer: b.sealer,
+      sleep: (ms, signal) => { asked.push(ms); return new Promise((r) => signal.addEventListener('abort', () => r())); },
+      settings: { bytesPerSecond: 1e9, idleMs: 1000, maxIdleMs: 60_000, ...settings },
+    });
+    v.start();
+    for (let i = 0; i < 200 && asked.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await v.close();
+    expect(asked).toHaveLength(1);
+    return asked[0]!;
+  }
+
+  it('sleeps until the next file or chain check is due, at most maxIdleMs, at least idleMs', async () => {
+    const b = bed();
+    b.record('gate', t0, 2);
+    await b.sealer.sealPending(); // sealed now: first due again in reverifyAfterMs
+    expect(await firstIdlePause(b, { chainCheckIntervalMs: 600_000, reverifyAfterMs: 3_600_000 })).toBe(60_000);
+    expect(await firstIdlePause(b, { chainCheckIntervalMs: 25_000, reverifyAfterMs: 3_600_000 })).toBe(25_000);
+    b.clock.advance(3_600_000 - 20_000);
+    expect(await firstIdlePause(b, { chainCheckIntervalMs: 600_000, reverifyAfterMs: 3_600_000 })).toBe(20_000);
+    b.clock.advance(19_500);
+    expect(await firstIdlePause(b, { chainCheckIntervalMs: 600_000, reverifyAfterMs: 3_600_000 })).toBe(1000);
+  });
+});

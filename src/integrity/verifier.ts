@@ -21,8 +21,14 @@ export interface VerifierSettings {
   readonly chainCheckIntervalMs: number;
   /** A file verified more recently than this is not read again yet (the loop idles). */
   readonly reverifyAfterMs: number;
-  /** Pause when there is nothing to do. */
+  /** Shortest pause when there is nothing to do. */
   readonly idleMs: number;
+  /**
+   * Longest pause (60 s by default): an idle loop sleeps until the next file or chain
+   * check is due, within [idleMs, maxIdleMs]; rows left unsealed wait at most this long
+   * for catch-up sealing.
+   */
+  readonly maxIdleMs?: number;
 }
 
 export interface VerifierDeps {
@@ -143,7 +149,17 @@ export class BackgroundVerifier {
         if (this.abort.signal.aborted) break;
         this.deps.log.error({ err: (err as Error).message }, 'integrity check step failed');
       }
-      if (!busy) await this.sleep(this.deps.settings.idleMs);
+      if (!busy) await this.sleep(this.idleMs());
     }
+  }
+
+  /** Until the next file or chain check is due, within [idleMs, maxIdleMs]. */
+  private idleMs(): number {
+    const { settings, clock, store } = this.deps;
+    let waitMs = settings.maxIdleMs ?? 60_000;
+    if (this.lastChainCheckMono !== null) waitMs = Math.min(waitMs, this.lastChainCheckMono + settings.chainCheckIntervalMs - clock.monotonicMs());
+    const next = settings.bytesPerSecond > 0 ? store.integrity.nextToVerify(1)[0] : undefined;
+    if (next) waitMs = Math.min(waitMs, next.verifiedMs === null ? 0 : next.verifiedMs + settings.reverifyAfterMs - clock.nowMs());
+    return Math.max(settings.idleMs, waitMs);
   }
 }
