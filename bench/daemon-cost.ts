@@ -12,12 +12,10 @@
  * Measured after every health card plus the warm-up: V8 compiles and collects on its
  * helper threads for about the first minute (0.0014 core at 1 camera), then they idle.
  */
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
-import { startTestCamera } from '../test/helpers/test-camera.js';
 import { measureTree, threadCpuNs } from './proc-stats.js';
-import { startBenchDaemon } from './recorders.js';
+import { pinCameraApart, startBenchCamera, startBenchDaemon } from './recorders.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,9 +48,8 @@ async function measure(url: string, variant: string) {
   console.log(`| ${variant} | ${n} | ${progressPeriodFor(stallS * 1000)} s | ${(fig.coresByComm.node ?? 0).toFixed(5)} | ${cores(after.main - before.main)} | ${cores(after.others - before.others)} | ${(fig.coresByComm.ffmpeg ?? 0).toFixed(4)} | ${(fig.rootRssBytes / 1024 / 1024).toFixed(0)} MB |`);
 }
 
-const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
-execFileSync('taskset', ['-a', '-p', '-c', '1', String(cam.pid)], { stdio: 'ignore' });
-execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+const cam = await startBenchCamera();
+pinCameraApart(cam.pid);
 console.log(`# bench/daemon-cost: ${n} cameras at 1080p25 4 Mbit/s, ${values.segment} s segments, stall timeout ${stallS} s; ${windowS} s windows after ${values.warmup} s warm-up`);
 console.log('| variant | cameras | heartbeat | node (cores) | main thread | other threads | its ffmpegs | daemon RSS |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { spawnDaemon, waitFor, writeTestConfig, readSegments } from '../test/helpers/daemon.js';
-import { startTestCamera } from '../test/helpers/test-camera.js';
+import { startBenchCamera } from './recorders.js';
 import { allProcesses } from './proc-stats.js';
 
 const { values } = parseArgs({
@@ -64,7 +64,7 @@ async function sample(url: string, hashOnClose: boolean): Promise<Sample> {
 }
 
 async function main(): Promise<void> {
-  const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
+  const cam = await startBenchCamera();
   console.log(`# bench/hash-cost: ${n} cameras of the test camera (1920x1080 25 fps 4 Mbit/s GOP 2 s), ${segmentS} s segments, ${windowS} s windows after ${values.warmup} s warm-up`);
   console.log('| round | daemon CPU, hashing on (cores) | daemon CPU, hashing off (cores) | difference per camera (% of a core) | MB recorded in window (on) | hash time inside the daemon per camera (% of a core) |');
   console.log('| --- | --- | --- | --- | --- | --- |');

@@ -17,15 +17,13 @@
  * ffmpeg children, their ratio, daemon RSS, total RSS, segments on disk vs indexed, and
  * the time from a segment's last write to its row being visible in the index.
  */
-import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startTestCamera } from '../test/helpers/test-camera.js';
 import { listSegmentFiles, readSegments, tempDir } from '../test/helpers/daemon.js';
 import { measureTree, type WindowFigures } from './proc-stats.js';
-import { startBareRecorders, startBenchDaemon, stopAll } from './recorders.js';
+import { pinCameraApart, startBareRecorders, startBenchCamera, startBenchDaemon, stopAll } from './recorders.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,13 +93,8 @@ async function benchDaemon(url: string, n: number, alongside?: () => Promise<Win
 }
 
 async function main(): Promise<void> {
-  const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
-  if (values.pin) {
-    // Every thread of the camera to CPU 1; this process (and so every recorder and daemon
-    // it spawns, which inherit the mask) to CPU 0.
-    execFileSync('taskset', ['-a', '-p', '-c', '1', String(cam.pid)], { stdio: 'ignore' });
-    execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
-  }
+  const cam = await startBenchCamera();
+  if (values.pin) pinCameraApart(cam.pid);
   console.log(`# bench/ingest: test camera 1920x1080 25 fps 4 Mbit/s GOP 2 s; segments ${segmentS} s; window ${windowS} s after ${warmupS} s warm-up${values.pin ? '; camera pinned to CPU 1, recorders and daemon to CPU 0' : ''}${values.together ? `; bare and daemon measured together over the same window, ${values['bare-last'] ? 'daemon' : 'bare'} started first` : '; bare measured first, then the daemon'}`);
   console.log('| cameras | bare CPU (cores) | daemon+ffmpeg CPU (cores) | ratio | daemon RSS MB | total RSS MB (bare / daemon) | files / rows / lost | index latency p50 / max ms |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -45,9 +45,11 @@ function schedNs(file: string): number {
   }
 }
 
+/** All live threads of a process; 0 once it is gone. */
 function liveThreadsNs(pid: number): number {
   try {
-    return readdirSync(`/proc/${pid}/task`).reduce((ns, tid) => ns + schedNs(`/proc/${pid}/task/${tid}/schedstat`), 0);
+    const { main, others } = threadCpuNs(pid);
+    return main + others;
   } catch {
     return 0;
   }

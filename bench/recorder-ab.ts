@@ -11,13 +11,12 @@
  * - env: B with the daemon's environment for ffmpeg (TZ=UTC, AV_LOG_FORCE_NOCOLOR=1).
  * The test camera is pinned to CPU 1, both groups to CPU 0.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startTestCamera } from '../test/helpers/test-camera.js';
 import { tempDir } from '../test/helpers/daemon.js';
 import { measureTree } from './proc-stats.js';
-import { startBareRecorders, stopAll } from './recorders.js';
+import { pinCameraApart, startBareRecorders, startBenchCamera, stopAll } from './recorders.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,9 +41,8 @@ function startGroup(url: string, treated: boolean): ChildProcess[] {
   });
 }
 
-const cam = await startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
-execFileSync('taskset', ['-a', '-p', '-c', '1', String(cam.pid)], { stdio: 'ignore' });
-execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+const cam = await startBenchCamera();
+pinCameraApart(cam.pid);
 const a = startGroup(cam.url, false);
 const b = startGroup(cam.url, true);
 console.log(`# bench/recorder-ab: 2 x ${n} recorders of 1080p25 4 Mbit/s, treatment on B: ${treatment}`);

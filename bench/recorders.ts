@@ -2,11 +2,27 @@
  * What the recording benches share: bare recorders (the daemon's own ffmpeg command line,
  * no daemon) and a daemon recording N cameras of one test camera, measured in steady state.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildRecorderArgs, progressPeriodFor } from '../src/recorder/ffmpeg-args.js';
 import { readSegments, spawnDaemon, tempDir, waitFor, writeTestConfig, type DaemonProcess } from '../test/helpers/daemon.js';
+import { startTestCamera, type TestCamera } from '../test/helpers/test-camera.js';
+
+/** The recording benches' camera: 1920x1080, 25 fps, 4 Mbit/s, a keyframe every 2 s. */
+export function startBenchCamera(): Promise<TestCamera> {
+  return startTestCamera({ width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, keyintFrames: 50 });
+}
+
+/**
+ * Every thread of the camera to CPU 1; this process (and so every recorder and daemon it
+ * spawns afterwards, which inherit the mask) to CPU 0: at 64 cameras the RTSP server then
+ * does not compete with what is measured.
+ */
+export function pinCameraApart(cameraPid: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(cameraPid)], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+}
 
 /** The daemon's default stall timeout: it sets ffmpeg's heartbeat period for both sides. */
 export const defaultStallTimeoutSeconds = 15;
