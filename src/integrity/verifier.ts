@@ -56,6 +56,8 @@ export class BackgroundVerifier {
   private bytesVerified = 0;
   private lastChainCheckMs: number | null = null;
   private lastChainCheckMono: number | null = null;
+  /** When the least recently verified file is due again, as verifyNext last saw it. */
+  private nextFileDueMs: number | null = null;
 
   constructor(private readonly deps: VerifierDeps) {}
 
@@ -101,7 +103,9 @@ export class BackgroundVerifier {
   async verifyNext(): Promise<boolean> {
     const { store, clock } = this.deps;
     const row = store.integrity.nextToVerify(1)[0];
-    if (!row || (row.verifiedMs !== null && clock.nowMs() - row.verifiedMs < this.deps.settings.reverifyAfterMs)) return false;
+    const dueMs = row ? (row.verifiedMs ?? -Infinity) + this.deps.settings.reverifyAfterMs : null;
+    this.nextFileDueMs = dueMs;
+    if (!row || dueMs === null || clock.nowMs() < dueMs) return false;
     const result = await checkFile(store.integrity, this.deps.recordingsDir, row, { pace: this.pace });
     const nowMs = clock.nowMs();
     this.bytesVerified += result.bytes;
@@ -155,11 +159,10 @@ export class BackgroundVerifier {
 
   /** Until the next file or chain check is due, within [idleMs, maxIdleMs]. */
   private idleMs(): number {
-    const { settings, clock, store } = this.deps;
+    const { settings, clock } = this.deps;
     let waitMs = settings.maxIdleMs ?? 60_000;
     if (this.lastChainCheckMono !== null) waitMs = Math.min(waitMs, this.lastChainCheckMono + settings.chainCheckIntervalMs - clock.monotonicMs());
-    const next = settings.bytesPerSecond > 0 ? store.integrity.nextToVerify(1)[0] : undefined;
-    if (next) waitMs = Math.min(waitMs, next.verifiedMs === null ? 0 : next.verifiedMs + settings.reverifyAfterMs - clock.nowMs());
+    if (settings.bytesPerSecond > 0 && this.nextFileDueMs !== null) waitMs = Math.min(waitMs, this.nextFileDueMs - clock.nowMs());
     return Math.max(settings.idleMs, waitMs);
   }
 }
