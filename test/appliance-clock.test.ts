@@ -128,7 +128,7 @@ describe('how often the sync state is checked', () => {
     const whileUnsynced = reads;
     expect(whileUnsynced).toBeGreaterThanOrEqual(4); // every 20 ms over 300 ms, on a loaded box
     state = { status: 'synchronized', offsetUs: 900, source: 'timedatectl', detail: 'server 192.168.1.1' };
-    await new Promise((r) => setTimeout(r, 60)); // the next check sees the sync
+    await waitFor('a check sees the sync', () => (monitor.state().status === 'synchronized' ? true : undefined), 5000, 5);
     const atSync = reads;
     await new Promise((r) => setTimeout(r, 300));
     expect(reads).toBe(atSync); // the next one is a minute away

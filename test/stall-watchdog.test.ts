@@ -45,8 +45,8 @@ describe('stall watchdog', () => {
         return stalledAtMs.size === 2 ? true : undefined;
       }, 10_000, 20);
       for (const elapsedMs of stalledAtMs.values()) {
-        // Not before the timeout; within it plus one tick of the pool's watchdog (1 s) and
-        // a loaded CI box's event-loop lag.
+        // Not before the timeout; within it plus one tick of the pool's watchdog (the
+        // heartbeat period: 1 s at this timeout) and a loaded CI box's event-loop lag.
         expect(elapsedMs).toBeGreaterThanOrEqual(stallTimeoutMs);
         expect(elapsedMs).toBeLessThan(stallTimeoutMs + 3000);
       }
