@@ -4,13 +4,14 @@
  * Prometheus conventions: base units (seconds, bytes), `_total` for counters, one-hot
  * gauges for enumerations (`nvr_camera_state{state="recording"} 1`).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../core/clock.js';
 import type { RecorderStatus, SegmentClosedEvent } from '../core/types.js';
 import type { HealthReport } from '../health/health.js';
 import type { RecorderCounters } from '../recorder/camera-recorder.js';
 import type { ClockSyncState } from '../system/clock-sync.js';
 import { CameraMetrics } from './cameras.js';
+import { registerProcessMetrics } from './process.js';
 import type { DiskFigures, MetricsPort, Outcome } from './port.js';
 
 export interface MetricsDeps {
@@ -48,10 +49,8 @@ export class NvrMetrics implements MetricsPort {
 
   constructor(deps: MetricsDeps) {
     const registers = [this.registry];
-    // Event-loop lag sampled once a second, not prom-client's default every 10 ms: that
-    // timer woke the daemon 100 times a second and was most of an idle box's CPU
-    // (docs/performance.md, ingest). A stall long enough to matter spans a sample.
-    if (deps.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'nvr_', eventLoopMonitoringPrecision: 1000 });
+    // Read at the scrape only: no timer of its own (see process.ts).
+    if (deps.processMetrics !== false) registerProcessMetrics(this.registry);
     this.cameras = new CameraMetrics(this.registry, deps);
     registerSystemGauges(this.registry, deps, () => this.disk());
     this.jobs = new Counter({ name: 'nvr_media_jobs_total', help: 'Clips, stills and exports produced, by outcome', labelNames: ['kind', 'outcome'], registers });
