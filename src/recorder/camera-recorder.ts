@@ -55,6 +55,8 @@ export interface CameraRecorderDeps {
   log: Logger;
   sink: RecorderSink;
   random?: () => number;
+  /** Called after each heartbeat in which ffmpeg made progress (the pool's clock check). */
+  onProgress?: () => void;
 }
 
 export class CameraRecorder {
@@ -228,12 +230,19 @@ export class CameraRecorder {
       this.lastError = null;
       this.setState('recording');
     }
+    this.deps.onProgress?.();
+  }
+
+  /** Monotonic time at which this recorder counts as stalled; null while no run is watched. */
+  stallDeadlineMono(): number | null {
+    if (!this.run || this.closing || this.pendingEndReason !== null) return null;
+    return this.lastProgressMono + this.deps.settings.stallTimeoutMs;
   }
 
   /**
-   * Stall watchdog: ffmpeg alive but its media time has not advanced. Called at each
-   * heartbeat period by the pool's one timer for all cameras (a timer per camera woke the
-   * daemon once per camera per second).
+   * Stall watchdog: ffmpeg alive but its media time has not advanced. Called by the pool's
+   * one timer for all cameras, at the earliest stallDeadlineMono (a timer per camera woke
+   * the daemon once per camera per second).
    */
   checkProgress(): void {
     if (!this.run || this.closing || this.pendingEndReason !== null) return;

@@ -22,14 +22,15 @@ export interface RecorderArgsInput {
 }
 
 /**
- * Seconds between ffmpeg's progress reports, from the stall timeout: a quarter of it, 1 to
- * 5 s (3 s at the default 15 s), so a stall is still seen after 3-4 silent periods. Each
- * report wakes the daemon once per camera; at 64 cameras a 1 s period was 0.008 of a core
- * of wake-ups alone, more than half of the daemon's own cost without sealing
- * (docs/performance.md).
+ * Seconds between ffmpeg's progress reports, from the stall timeout: a third of it, 1 to
+ * 5 s (5 s at the default 15 s), so a stall is declared only after three silent periods.
+ * The stall itself is seen at the timeout whatever the period (the pool's timer is armed
+ * for each recorder's deadline). Each report wakes the daemon once per camera: at 64
+ * cameras a 1 s period was 0.008 of a core of wake-ups alone, more than half of the
+ * daemon's own cost without sealing (docs/performance.md).
  */
 export function progressPeriodFor(stallTimeoutMs: number): number {
-  return Math.max(1, Math.min(5, Math.floor(stallTimeoutMs / 4000)));
+  return Math.max(1, Math.min(5, Math.floor(stallTimeoutMs / 3000)));
 }
 
 /** fd numbers of the pipes the supervisor reads; spawn with stdio [ignore, pipe, pipe, pipe]. */

@@ -8,7 +8,6 @@ import type { Spawner } from '../core/spawn.js';
 import type { CameraSpec, RecorderStatus } from '../core/types.js';
 import { CameraRecorder, type RecorderCounters, type RecorderSettings, type RecorderSink } from './camera-recorder.js';
 import { ClockWatch } from './clock-watch.js';
-import { progressPeriodFor } from './ffmpeg-args.js';
 
 export interface RecorderPoolDeps {
   cameras: readonly CameraSpec[];
@@ -22,12 +21,14 @@ export interface RecorderPoolDeps {
 }
 
 /**
- * The pool's one timer (the clock-step check, then every recorder's stall watchdog) runs
- * at ffmpeg's heartbeat period: a stall is then seen within the timeout plus one
- * heartbeat, as before, and an idle box wakes a third as often as with a 1 s tick
- * (docs/performance.md, session 4).
+ * The pool's one timer runs the stall watchdogs. It is armed for the earliest moment a
+ * recorder could be stalled (its last progress plus the stall timeout), not on a fixed
+ * period: a stall is seen at the timeout itself, and a box whose cameras all send
+ * heartbeats wakes for it about once per timeout instead of at every heartbeat period
+ * (docs/performance.md, session 5). A run that starts later has its deadline a full
+ * timeout away, so the timer armed now never fires late for it.
  */
-const tickPeriodMsFor = (stallTimeoutMs: number) => progressPeriodFor(stallTimeoutMs) * 1000;
+const tickSlackMs = 50;
 
 /** Which recorders one apply() started, stopped or restarted (camera ids). */
 export interface PoolChanges {
@@ -57,8 +58,7 @@ export class RecorderPool {
   start(): void {
     this.started = true;
     for (const recorder of this.recorders.values()) recorder.start();
-    this.tickTimer = setInterval(() => this.tick(), tickPeriodMsFor(this.deps.settings.stallTimeoutMs));
-    this.tickTimer.unref();
+    this.armTick();
   }
 
   status(cameraId: string): RecorderStatus | null {
@@ -88,7 +88,7 @@ export class RecorderPool {
   /** Stop every camera in parallel; each ffmpeg closes its segment first. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.tickTimer) clearTimeout(this.tickTimer);
     await this.applying;
     await Promise.all([...this.recorders.values()].map((r) => r.close()));
   }
@@ -142,6 +142,9 @@ export class RecorderPool {
       clock: this.deps.clock,
       log: this.deps.log.child({ camera: camera.id }),
       sink: this.deps.sink,
+      // Every heartbeat checks the clock: a step is seen within one heartbeat period,
+      // with no timer of its own.
+      onProgress: () => this.checkClock(),
     });
     this.recorders.set(camera.id, recorder);
     this.specs.set(camera.id, camera);
@@ -149,8 +152,19 @@ export class RecorderPool {
   }
 
   private tick(): void {
+    this.tickTimer = null;
     this.checkClock();
     for (const recorder of this.recorders.values()) recorder.checkProgress();
+    this.armTick();
+  }
+
+  private armTick(): void {
+    if (this.closed) return;
+    const nowMono = this.deps.clock.monotonicMs();
+    let dueMono = nowMono + this.deps.settings.stallTimeoutMs;
+    for (const recorder of this.recorders.values()) dueMono = Math.min(dueMono, recorder.stallDeadlineMono() ?? dueMono);
+    this.tickTimer = setTimeout(() => this.tick(), Math.max(0, dueMono - nowMono) + tickSlackMs);
+    this.tickTimer.unref();
   }
 
   checkClock(): void {
