@@ -62,7 +62,7 @@ const RetentionSchema = section({
   minFreeMinutes: int(0, 10_080, 60),
   highWater: Type.Number({ minimum: 0.02, maximum: 0.9, default: 0.1 }),
   warnHoursLeft: int(0, 87_600, 72),
-  checkSeconds: int(1, 3600, 10),
+  checkSeconds: int(1, 3600, 60),
 });
 
 /** Clips, stills and playback (src/clips): request limits and the still job limiter. */

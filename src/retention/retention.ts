@@ -1,6 +1,6 @@
 /**
  * Keeps the disk within policy; the only code that deletes media. One pass, every
- * `checkIntervalMs`: finish leftover garbage, then age per camera, byte quotas, and disk
+ * `checkIntervalMs` (sooner near the floor): finish leftover garbage, then age per camera, byte quotas, and disk
  * pressure (free space below the floor → oldest unheld footage of any camera until the
  * refill target is free). Held footage is never selected. When the floor cannot be kept
  * because only held footage is left, recording is paused (critical) rather than deleting
@@ -58,6 +58,10 @@ interface DiskState {
 }
 
 const batch = 500;
+/** Pass period near the floor or while paused (or checkIntervalMs if shorter). */
+const pressureCheckMs = 10_000;
+/** "Near the floor": the cameras would write the free space down to it within this time. */
+const pressureHorizonMs = 10 * 60_000;
 /** Stop a pressure pass that unlinked twice what was needed without freeing it (files held open). */
 const overshootFactor = 2;
 
@@ -67,6 +71,8 @@ export class Retention {
   private readonly counters: Counters = { deleted: { age: 0, quota: 0, pressure: 0 }, deletedBytes: 0, passErrors: 0, lastPassError: null };
   private snap: StorageSnapshot;
   private pausedSince: { ms: number; reason: string } | null = null;
+  /** The disk as the last pass measured it; null when it could not (the pass failed). */
+  private lastDisk: DiskState | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
@@ -85,11 +91,28 @@ export class Retention {
     return this.deps.store.garbage.has(relPath);
   }
 
-  /** Pass every checkIntervalMs from now on (the daemon runs one pass itself before recording). */
+  /** Pass every checkIntervalMs from now on, sooner near the floor (see nextPassDelayMs). */
   start(): void {
     if (this.closed) return;
-    this.timer = setTimeout(() => void this.tick().finally(() => this.start()), this.deps.settings.checkIntervalMs);
+    this.timer = setTimeout(() => void this.tick().finally(() => this.start()), this.nextPassDelayMs());
     this.timer.unref();
+  }
+
+  /**
+   * The regular pass is every checkIntervalMs (60 s by default: the floor keeps
+   * minFreeMinutes of writing free, and age or quota limits have no deadline to the
+   * second). Free space is what can change fast, so the pass comes every
+   * pressureCheckMs (or checkIntervalMs if shorter) while recording is paused (to resume
+   * promptly), while the last pass failed or could not measure the disk, and while the
+   * cameras would write the free space down to the floor within pressureHorizonMs.
+   */
+  private nextPassDelayMs(): number {
+    const regular = this.deps.settings.checkIntervalMs;
+    const urgent = Math.min(regular, pressureCheckMs);
+    const disk = this.lastDisk;
+    if (this.pausedSince || !disk) return urgent;
+    const headroomBytes = disk.space.availableBytes - disk.floorBytes;
+    return headroomBytes < disk.bytesPerSecond * (pressureHorizonMs / 1000) ? urgent : regular;
   }
 
   /** One pass; concurrent calls share the pass in flight. Never throws. */
@@ -125,6 +148,7 @@ export class Retention {
       this.deps.log.error({ err: diskError }, 'retention pass failed; retried next check');
       this.deps.metrics?.retentionFailed(null);
     }
+    this.lastDisk = disk;
     this.refreshSnapshot(disk, diskError);
     try {
       this.deps.afterPass?.();
