@@ -77,6 +77,49 @@ describe('policy arithmetic', () => {
   });
 });
 
+describe('how often retention passes', () => {
+  let dir: string;
+  afterEach(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+
+  /** A disk of 1 TB whose free space the test sets; the floor is 10 % of it (1e11). */
+  const diskWith = (free: { bytes: number } | 'unreadable'): DiskUsage => ({
+    space: async () => {
+      if (free === 'unreadable') throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+      return { totalBytes: 1e12, availableBytes: free.bytes };
+    },
+  });
+
+  it('every checkIntervalMs far from the floor; every 10 s near it, before the first pass and when the disk cannot be read', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nvr-ret-'));
+    const free = { bytes: 9e11 };
+    const b = bed(dir, t0 + 4 * 60_000, diskWith(free));
+    try {
+      // 100 bytes a second of recent footage: 10 minutes of it is 60 kB.
+      seedRun({ store: b.store, recordingsDir: b.recordingsDir, clock: b.clock, cameraId: 'gate', startMs: t0, count: 3, segmentMs: 60_000, sizeBytes: 6000 });
+      const r = b.retention([cam('gate')], { checkIntervalMs: 60_000 });
+      expect(r.nextPassDelayMs()).toBe(10_000);
+      await r.tick();
+      expect(r.nextPassDelayMs()).toBe(60_000);
+      free.bytes = 1e11 + 20_000; // above the floor, but 200 s of writing from it
+      await r.tick();
+      expect(r.nextPassDelayMs()).toBe(10_000);
+      free.bytes = 1e11 + 1e6; // well over 10 minutes away again
+      await r.tick();
+      expect(r.nextPassDelayMs()).toBe(60_000);
+      expect(b.retention([cam('gate')], { checkIntervalMs: 2000 }).nextPassDelayMs()).toBe(2000); // never slower than asked
+      const broken = bed(dir, t0 + 4 * 60_000, diskWith('unreadable'));
+      try {
+        const rb = broken.retention([cam('gate')], { checkIntervalMs: 60_000 });
+        await rb.tick();
+        expect(rb.snapshot().diskError).toMatch(/EIO/);
+        expect(rb.nextPassDelayMs()).toBe(10_000);
+      } finally { broken.close(); }
+    } finally {
+      b.close();
+    }
+  });
+});
+
 describe('retention by age and quota (real index and files)', () => {
   let b: Bed;
   afterEach(() => { b?.close(); });

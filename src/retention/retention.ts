@@ -105,8 +105,9 @@ export class Retention {
    * pressureCheckMs (or checkIntervalMs if shorter) while recording is paused (to resume
    * promptly), while the last pass failed or could not measure the disk, and while the
    * cameras would write the free space down to the floor within pressureHorizonMs.
+   * Public so tests read it without waiting for timers.
    */
-  private nextPassDelayMs(): number {
+  nextPassDelayMs(): number {
     const regular = this.deps.settings.checkIntervalMs;
     const urgent = Math.min(regular, pressureCheckMs);
     const disk = this.lastDisk;
