@@ -37,26 +37,59 @@ describe('notify helpers', () => {
   });
 });
 
-describe('systemd-notify against a real notify socket', () => {
+describe('notifications against a real notify socket', () => {
   let sock: NotifySocket;
   beforeAll(async () => { sock = await startNotifySocket(); });
   afterAll(async () => { await sock?.close(); });
 
-  it('delivers messages in order and returns once the listener read them (barrier)', async () => {
+  /** Messages sent from now on, once `count` of them have arrived. */
+  const arrivals = (before: number) => async (count: number) => {
+    await sock.waitFor(`${count} messages`, () => sock.messages().length >= before + count, 10_000);
+    return sock.messages().slice(before);
+  };
+
+  it('sends every message in order from one long-lived relay, not a process per message', async () => {
     const n = notifierFromEnv({ spawner: systemSpawner, log: silentLogger(), env: { ...process.env, NOTIFY_SOCKET: sock.path } });
-    const before = sock.messages().length;
+    const got = arrivals(sock.messages().length);
     await Promise.all([n.notify({ READY: '1', STATUS: 'first' }), n.notify({ WATCHDOG: '1' }), n.notify({ STOPPING: '1' })]);
-    // notify() resolves after systemd-notify exited, i.e. after the barrier: all three are in.
-    const got = sock.messages().slice(before).map((m) => m.text);
-    expect(got).toEqual(['READY=1\nSTATUS=first', 'WATCHDOG=1', 'STOPPING=1']);
+    const messages = await got(3);
+    expect(messages.map((m) => m.text)).toEqual(['READY=1\nSTATUS=first', 'WATCHDOG=1', 'STOPPING=1']);
+    // One sender for all (systemd-notify would be three pids), still alive to be credited.
+    expect(new Set(messages.map((m) => m.pid)).size).toBe(1);
+    expect(() => process.kill(messages[0]!.pid, 0)).not.toThrow();
+    expect(messages[0]!.pid).not.toBe(process.pid);
+    await n.notify({ WATCHDOG: '1' });
+    expect((await got(4))[3]!.pid).toBe(messages[0]!.pid);
+    process.kill(messages[0]!.pid, 'SIGTERM');
   });
 
-  it('logs and carries on when the helper is missing', async () => {
+  it('falls back to systemd-notify (a process per message) when the relay cannot run', async () => {
     const warnings: string[] = [];
     const log = { ...silentLogger(), warn: (o: unknown, msg: string) => { warnings.push(`${msg} ${JSON.stringify(o)}`); } } as unknown as ReturnType<typeof silentLogger>;
-    const n = notifierFromEnv({ spawner: systemSpawner, log, env: { NOTIFY_SOCKET: sock.path }, command: '/nonexistent/systemd-notify' });
+    const n = notifierFromEnv({ spawner: systemSpawner, log, env: { ...process.env, NOTIFY_SOCKET: sock.path }, perl: '/nonexistent/perl' });
+    const got = arrivals(sock.messages().length);
     await n.notify({ READY: '1' });
-    expect(warnings.join()).toMatch(/not delivered.*ENOENT/);
+    await n.notify({ WATCHDOG: '1' });
+    const messages = await got(2);
+    expect(messages.map((m) => m.text)).toEqual(['READY=1', 'WATCHDOG=1']);
+    expect(warnings.join()).toMatch(/relay down: sending through systemd-notify.*nonexistent\/perl/);
+  });
+
+  it('logs and carries on when no helper can run', async () => {
+    const warnings: string[] = [];
+    const log = { ...silentLogger(), warn: (o: unknown, msg: string) => { warnings.push(`${msg} ${JSON.stringify(o)}`); } } as unknown as ReturnType<typeof silentLogger>;
+    const n = notifierFromEnv({ spawner: systemSpawner, log, env: { NOTIFY_SOCKET: sock.path }, perl: '/nonexistent/perl', command: '/nonexistent/systemd-notify' });
+    await n.notify({ READY: '1' });
+    expect(warnings.join()).toMatch(/not delivered.*relay: .*nonexistent\/perl.*; cannot run .*ENOENT/);
+  });
+
+  it('reports a socket that refuses the message, without a second helper', async () => {
+    const warnings: string[] = [];
+    const log = { ...silentLogger(), warn: (o: unknown, msg: string) => { warnings.push(`${msg} ${JSON.stringify(o)}`); } } as unknown as ReturnType<typeof silentLogger>;
+    const n = notifierFromEnv({ spawner: systemSpawner, log, env: { NOTIFY_SOCKET: path.join(tempDir(), 'nobody-listens.sock') }, command: '/nonexistent/systemd-notify' });
+    await n.notify({ READY: '1' });
+    expect(warnings.join()).toMatch(/relay: No such file or directory/);
+    expect(warnings.join()).not.toMatch(/systemd-notify/);
   });
 });
 
@@ -96,7 +129,13 @@ describe('watchdog fed by the health loop (clock-controlled recorders, real noti
     expect(ready.fields['STATUS']).toMatch(/recording 1\/1 cameras; clock synchronized/);
 
     const watchdogs = () => sock.messages().filter((m) => m.fields['WATCHDOG'] === '1').length;
-    const flush = () => appliance!.notifier.notify({ STATUS: 'flush' }); // the queue is serial: a barrier
+    // Messages arrive in order: once a marker sent last is in, so is everything before it.
+    let flushes = 0;
+    const flush = async () => {
+      const marker = `flush ${++flushes}`;
+      await appliance!.notifier.notify({ STATUS: marker });
+      await sock.waitFor(marker, (m) => m.fields['STATUS'] === marker, 10_000);
+    };
     const tickAfter = async (ms: number) => { clock.advance(ms); const v = appliance!.tick(); await flush(); return v; };
 
     await flush(); // the first WATCHDOG=1, sent right after READY=1
