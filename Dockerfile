@@ -36,10 +36,11 @@ RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-# ffmpeg records; util-linux has setpriv (ffmpeg dies with the daemon); tini reaps and
-# forwards SIGTERM so the daemon's orderly stop runs.
+# ffmpeg records; util-linux has setpriv (ffmpeg dies with the daemon); inotify-tools has
+# inotifywait (the recordings watcher); tini reaps and forwards SIGTERM so the daemon's
+# orderly stop runs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg util-linux tini ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg util-linux inotify-tools tini ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --home-dir /var/lib/nvr --no-create-home --shell /usr/sbin/nologin nvr \
  && install -d -o nvr -g nvr -m 0750 /var/lib/nvr \

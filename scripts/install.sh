@@ -5,7 +5,8 @@
 #
 #   sudo scripts/install.sh
 #
-# What it does: apt packages (ffmpeg, util-linux for setpriv, a compiler for
+# What it does: apt packages (ffmpeg, util-linux for setpriv, inotify-tools for the
+# recordings watcher, a compiler for
 # better-sqlite3 when no prebuilt binary can be fetched); checks Node.js >= 20.19 at
 # /usr/bin/node; creates the system user `nvr`; copies the app to /opt/nvr (root-owned,
 # node_modules from `npm ci --omit=dev`); writes /etc/nvr/config.yaml from
@@ -27,7 +28,7 @@ ETC=$ROOT/etc/nvr
 DATA=$ROOT/var/lib/nvr
 UNIT=$ROOT/etc/systemd/system/nvr.service
 NVR_USER=nvr
-APT_PACKAGES=(ffmpeg util-linux ca-certificates python3 make g++)
+APT_PACKAGES=(ffmpeg util-linux inotify-tools ca-certificates python3 make g++)
 
 say() { printf 'install: %s\n' "$*"; }
 die() { printf 'install: ERROR: %s\n' "$*" >&2; exit 1; }

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-x  # textoverlay and timeoverlay (the pango plugin) live here on Debian 12, not in -base
   util-linux mount e2fsprogs ca-certificates systemd shellcheck iproute2
+  inotify-tools  # inotifywait: the recordings watcher, with no event per write (tree-watch.ts)
   # better-sqlite3 compiles from source (no prebuilt download here): node-gyp needs these.
   python3 make g++
   chromium  # the web app's end-to-end tests drive Debian's browser (never a browser download)
@@ -31,7 +32,7 @@ say "node $(node --version) ok"
 # --- System tools. Prints one line per missing item; empty output = all present.
 missing_system() {
   local tool
-  for tool in ffmpeg ffprobe setpriv mount mkfs.ext4 chattr make g++ systemd-analyze systemd-notify shellcheck ip chromium; do
+  for tool in ffmpeg ffprobe setpriv inotifywait perl mount mkfs.ext4 chattr make g++ systemd-analyze systemd-notify shellcheck ip chromium; do
     command -v "$tool" >/dev/null 2>&1 || echo "$tool"
   done
   if [ ! -x "$PYTHON" ]; then

@@ -130,7 +130,7 @@ export async function startDaemon(config: Config, opts: DaemonOptions = {}): Pro
     sink: appliance.sink(indexer),
   });
   cameras.follow({ ensureCamera: (id, name) => indexer.ensureCamera(id, name), apply: (list) => pool.apply(list) });
-  const { retention, watcher } = await startRetention(config, { store, clock, log, pool, indexer, appliance, recordingsDir: paths.recordingsDir, cameras: () => cameras.registry.list() });
+  const { retention, watcher } = await startRetention(config, { store, clock, log, pool, indexer, appliance, recordingsDir: paths.recordingsDir, cameras: () => cameras.registry.list(), spawner });
   // Held (nothing recorded, critical alarm) while the clock is before this build.
   await appliance.startRecorders(pool);
 
@@ -230,6 +230,7 @@ interface RetentionWiring {
   appliance: Appliance;
   recordingsDir: string;
   cameras: () => readonly CameraConfig[];
+  spawner: Spawner;
 }
 
 /**
@@ -257,7 +258,7 @@ async function startRetention(config: Config, w: RetentionWiring): Promise<{ ret
   retention.start();
   // A new file waits this long for its run row before it counts as foreign.
   const graceMs = Math.max(60_000, 3 * config.storage.segmentSeconds * 1000);
-  const watcher = new FilesWatcher({ store: w.store, recordingsDir: w.recordingsDir, log: w.log.child({ module: 'watcher' }), graceMs });
+  const watcher = new FilesWatcher({ store: w.store, recordingsDir: w.recordingsDir, log: w.log.child({ module: 'watcher' }), graceMs, treeWatch: { spawner: w.spawner } });
   // Not awaited: chokidar reads the whole tree first, which must not delay recording.
   void watcher.start().catch((err: unknown) => w.log.error({ err: (err as Error).message }, 'recordings watcher did not start'));
   return { retention, watcher };

@@ -85,7 +85,7 @@ export async function startExportBed(cameras: Record<string, BedRun[]>, opts: Be
   });
   const { service, runner, housekeeping } = exportJobs;
   // Storage as the daemon composes it: retention's figures (none here) and the export side's.
-  const watcher = { removedByHand: 0, foreignFiles: 0, recentForeign: [], watchedFolders: 0, error: null };
+  const watcher = { removedByHand: 0, foreignFiles: 0, recentForeign: [], watchedFolders: 0, via: 'fs.watch' as const, events: 0, error: null };
   const storage = () => ({ ...emptySnapshot(Date.now(), 72), watcher, exports: exportJobs.storage() });
   const app = buildApp({
     log, clock: systemClock, version: 'test', cameras: () => cams, recorderStatus: () => null, recordings,

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/logger.js';
 import type { Spawner } from '../core/spawn.js';
-import { onLines } from '../recorder/lines.js';
+import { onLines } from '../core/lines.js';
 
 const scriptPath = fileURLToPath(new URL('../../scripts/test-camera.py', import.meta.url));
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { redactText } from '../core/redact.js';
 import type { StreamInfo } from '../core/types.js';
 import { classifyLogLine, parseSegmentListLine, ProgressReader, StreamInfoReader } from './ffmpeg-output.js';
-import { onLines } from './lines.js';
+import { onLines } from '../core/lines.js';
 
 export interface ProgressSample {
   wallMs: number;

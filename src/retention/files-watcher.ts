@@ -9,8 +9,9 @@
  *    row within seconds of ffmpeg opening it).
  * Our own deletions are silent: their rows left `segments` before the unlink.
  *
- * Built on fs.watch (one inotify watch per folder: the root, each camera, each day), not
- * chokidar. chokidar re-reads a whole folder (readdir + lstat of every entry) on every
+ * Built on inotify: one inotifywait for the whole tree when it can run (tree-watch.ts: no
+ * event for a write), else fs.watch (one watch per folder: the root, each camera, each
+ * day; every fragment ffmpeg writes is an event, ignored). Not chokidar. chokidar re-reads a whole folder (readdir + lstat of every entry) on every
  * file created in it and lstat's a file on every write: with a day folder of 1,440 to
  * 8,640 segments that is thousands of syscalls per new segment, and it was the largest
  * share of the daemon's own CPU at 16 cameras (docs/performance.md). Here a write costs
@@ -20,9 +21,11 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
+import type { Spawner } from '../core/spawn.js';
 import { segmentFilePattern } from '../core/types.js';
 import { cameraDirPattern, dayDirPattern } from '../indexer/scan.js';
 import type { Store } from '../store/db.js';
+import { startTreeWatch, type TreeWatch } from './tree-watch.js';
 
 export interface FilesWatcherDeps {
   readonly store: Store;
@@ -30,6 +33,8 @@ export interface FilesWatcherDeps {
   readonly log: Logger;
   /** How long a well-named new file may wait for its run row before it counts as foreign. */
   readonly graceMs: number;
+  /** Watch the tree with inotifywait (tree-watch.ts); without it, or if it cannot run, fs.watch. */
+  readonly treeWatch?: { readonly spawner: Spawner; readonly command?: string };
 }
 
 export interface WatcherStats {
@@ -39,6 +44,10 @@ export interface WatcherStats {
   readonly recentForeign: readonly string[];
   /** Folders watched (one inotify watch each). */
   readonly watchedFolders: number;
+  /** How the folders are watched. */
+  readonly via: 'inotifywait' | 'fs.watch';
+  /** Events that reached the daemon (each one a wake-up), writes into files included. */
+  readonly events: number;
   readonly error: string | null;
 }
 
@@ -49,8 +58,10 @@ type Level = 'root' | 'camera' | 'day' | 'file';
 const levelOf = (rel: string): Level => (['root', 'camera', 'day', 'file'] as const)[rel === '' ? 0 : Math.min(3, rel.split('/').length)]!;
 
 export class FilesWatcher {
-  /** Watched folders by relative path ('' is the root). */
-  private readonly watchers = new Map<string, FSWatcher>();
+  /** Watched folders by relative path ('' is the root); no FSWatcher under inotifywait. */
+  private readonly watchers = new Map<string, FSWatcher | null>();
+  private tree: TreeWatch | null = null;
+  private events = 0;
   /** Grace timers of new well-named files, by relative path (one per file). */
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private removedByHand = 0;
@@ -63,19 +74,73 @@ export class FilesWatcher {
 
   /** Resolves once every existing folder is watched (entries already there are not reported). */
   async start(): Promise<void> {
+    if (this.deps.treeWatch) {
+      const tree = await startTreeWatch({
+        ...this.deps.treeWatch, root: this.deps.recordingsDir,
+        onPath: (rel) => this.onTreePath(rel),
+        onExit: (why) => this.treeEnded(why),
+      });
+      if ('error' in tree) this.deps.log.warn({ err: tree.error }, 'inotifywait unavailable: watching each folder with fs.watch');
+      else this.tree = tree;
+    }
     await this.watchTree('', false);
   }
 
   stats(): WatcherStats {
-    return { removedByHand: this.removedByHand, foreignFiles: this.foreignCount, recentForeign: [...this.foreign], watchedFolders: this.watchers.size, error: this.error };
+    return {
+      removedByHand: this.removedByHand, foreignFiles: this.foreignCount, recentForeign: [...this.foreign],
+      watchedFolders: this.watchers.size, via: this.tree ? 'inotifywait' : 'fs.watch', events: this.events, error: this.error,
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    for (const w of this.watchers.values()) w.close();
+    this.tree?.close();
+    this.tree = null;
+    for (const w of this.watchers.values()) w?.close();
     this.watchers.clear();
+  }
+
+  /** inotifywait saw a name come or go; only folders we track count (as with fs.watch). */
+  private onTreePath(rel: string): void {
+    this.events += 1;
+    const cut = rel.lastIndexOf('/');
+    if (this.watchers.has(cut < 0 ? '' : rel.slice(0, cut))) void this.onName(rel);
+  }
+
+  /** inotifywait died (killed, out of watches): every tracked folder gets its fs.watch. */
+  private treeEnded(why: string): void {
+    this.tree = null;
+    if (this.closed) return;
+    this.fail(`inotifywait ended: ${why}; watching each folder with fs.watch`);
+    for (const rel of [...this.watchers.keys()]) {
+      this.watchers.delete(rel);
+      this.watchFolder(rel);
+    }
+  }
+
+  /** One folder's watch: fs.watch, or only bookkeeping while inotifywait watches the tree. */
+  private watchFolder(rel: string): boolean {
+    if (this.tree) {
+      this.watchers.set(rel, null);
+      return true;
+    }
+    try {
+      const w = watch(path.join(this.deps.recordingsDir, rel), { persistent: true }, (event, name) => {
+        this.events += 1;
+        // 'change' is a write into a file: ffmpeg's, several a second; nothing to learn.
+        if (event === 'rename' && name) void this.onName(rel === '' ? name : `${rel}/${name}`);
+      });
+      w.on('error', (err) => this.fail(`watching ${rel || '.'}: ${err.message}`));
+      this.watchers.set(rel, w);
+      return true;
+    } catch (err) {
+      // ENOSPC here is the inotify watch limit (fs.inotify.max_user_watches), not the disk.
+      this.fail(`watching ${rel || '.'}: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   /**
@@ -86,18 +151,7 @@ export class FilesWatcher {
   private async watchTree(rel: string, fresh: boolean): Promise<void> {
     if (this.closed || this.watchers.has(rel)) return;
     const abs = path.join(this.deps.recordingsDir, rel);
-    try {
-      const w = watch(abs, { persistent: true }, (event, name) => {
-        // 'change' is a write into a file: ffmpeg's, several a second; nothing to learn.
-        if (event === 'rename' && name) void this.onName(rel === '' ? name : `${rel}/${name}`);
-      });
-      w.on('error', (err) => this.fail(`watching ${rel || '.'}: ${err.message}`));
-      this.watchers.set(rel, w);
-    } catch (err) {
-      // ENOSPC here is the inotify watch limit (fs.inotify.max_user_watches), not the disk.
-      this.fail(`watching ${rel || '.'}: ${(err as Error).message}`);
-      return;
-    }
+    if (!this.watchFolder(rel)) return;
     if (levelOf(rel) === 'day' && !fresh) return;
     const entries = await readdir(abs).catch(() => [] as string[]);
     for (const name of entries) {
@@ -158,7 +212,7 @@ export class FilesWatcher {
       return;
     }
     for (const [key, w] of this.watchers) {
-      if (key === rel || key.startsWith(`${rel}/`)) { w.close(); this.watchers.delete(key); }
+      if (key === rel || key.startsWith(`${rel}/`)) { w?.close(); this.watchers.delete(key); }
     }
     // A folder removed file by file also reported each file; moved away, it did not.
     const cameraId = rel.split('/')[0]!;

@@ -63,6 +63,8 @@ export const StorageBody = Type.Object({
     foreignFiles: Int,
     recentForeign: Type.Array(Type.String()),
     watchedFolders: Int,
+    via: Type.Union([Type.Literal('inotifywait'), Type.Literal('fs.watch')]),
+    events: Int,
     error: Nullable(Type.String()),
   }),
   exports: ExportsStorage,
