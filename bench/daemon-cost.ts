@@ -7,8 +7,8 @@
  *
  * Variants: `seal` (as shipped: SHA-256 at close), `noseal` (integrity.hashOnClose off and
  * no background verification: the recording core alone). `--stall S` sets the stall
- * timeout, and with it ffmpeg's heartbeat period (progressPeriodFor: 4 s → 1 s, 15 s → 3 s,
- * 20 s → 5 s). The test camera is pinned to CPU 1, the daemon and its ffmpegs to CPU 0.
+ * timeout, and with it ffmpeg's heartbeat period (progressPeriodFor: 4 s → 1 s, 9 s → 3 s,
+ * 15 s → 5 s). The test camera is pinned to CPU 1, the daemon and its ffmpegs to CPU 0.
  * Measured after every health card plus the warm-up: V8 compiles and collects on its
  * helper threads for about the first minute (0.0014 core at 1 camera), then they idle.
  */
