@@ -6,6 +6,7 @@
  * supervisor always recovers). The real daemon process is in systemd-daemon.e2e.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ManualClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -61,6 +62,21 @@ describe('notifications against a real notify socket', () => {
     await n.notify({ WATCHDOG: '1' });
     expect((await got(4))[3]!.pid).toBe(messages[0]!.pid);
     process.kill(messages[0]!.pid, 'SIGTERM');
+  });
+
+  it('never keeps the process alive: a daemon that sent a message still exits when its work is done', async () => {
+    // The daemon's stop ends when its event loop drains; a ref'd relay pipe held it forever.
+    const script = `
+      const { notifierFromEnv } = await import(${JSON.stringify(new URL('../dist/system/notify.js', import.meta.url).href)});
+      const { systemSpawner } = await import(${JSON.stringify(new URL('../dist/core/spawn.js', import.meta.url).href)});
+      const log = { warn() {}, info() {}, error() {}, debug() {} };
+      await notifierFromEnv({ spawner: systemSpawner, log, env: { NOTIFY_SOCKET: ${JSON.stringify(sock.path)} } }).notify({ STATUS: 'exit check' });
+      console.log('sent');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('sent');
+    expect(r.signal).toBeNull(); // not killed by the timeout
+    expect(r.status).toBe(0);
+    await sock.waitFor('the message', (m) => m.fields['STATUS'] === 'exit check', 10_000); // in before the next test counts
   });
 
   it('falls back to systemd-notify (a process per message) when the relay cannot run', async () => {

@@ -53,6 +53,9 @@ export function startTreeWatch(opts: TreeWatchOptions): Promise<TreeWatch | { er
       stderr = (stderr + chunk).slice(-2000);
       if (!ready && stderr.includes('Watches established.')) {
         ready = true;
+        // Once watching, never what keeps the daemon alive (close() is the orderly end).
+        child.unref();
+        for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
         resolve(watch);
       }
     });

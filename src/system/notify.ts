@@ -145,7 +145,11 @@ class NotifyRelay {
   async send(lines: readonly string[]): Promise<RelayResult> {
     const child = this.ensure();
     if (!child?.stdin) return { sent: false, error: null, retry: true };
-    const answer = new Promise<string | null>((resolve) => this.waiting.push(resolve));
+    const stdout = refOf(child.stdout);
+    stdout?.ref();
+    const answer = new Promise<string | null>((resolve) => this.waiting.push(resolve)).finally(() => {
+      if (this.waiting.length === 0) stdout?.unref();
+    });
     // One message per line: its fields joined by NUL (values never hold NUL or newlines).
     child.stdin.write(`${lines.map((l) => l.replace(/\0/g, ' ')).join('\0')}\n`);
     const text = await answer;
@@ -167,6 +171,10 @@ class NotifyRelay {
     }
     this.child = child;
     this.downSinceMs = null;
+    // The relay must never keep the daemon alive (its stop ends when the event loop
+    // drains): only a message waiting for its answer holds the loop (see send).
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) refOf(stream)?.unref();
     let stderr = '';
     if (child.stdout) onDelimited(child.stdout, '\n', (line) => this.waiting.shift()?.(line));
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-300); });
@@ -184,4 +192,10 @@ class NotifyRelay {
     this.downSinceMs = Date.now();
     for (const resolve of this.waiting.splice(0)) resolve(null);
   }
+}
+
+/** A child's pipe as the socket it is (ref/unref); null for a missing pipe. */
+function refOf(stream: unknown): { ref(): void; unref(): void } | null {
+  const s = stream as { ref?: () => void; unref?: () => void } | null;
+  return s?.ref && s.unref ? { ref: () => s.ref!(), unref: () => s.unref!() } : null;
 }
