@@ -42,3 +42,12 @@ export const systemSpawner: Spawner = (command, args, options = {}) => {
 export function hasParentDeathSignal(): boolean {
   return setprivPath !== undefined;
 }
+
+/**
+ * A child's pipe as the socket it is, to ref or unref it: a helper that lives as long as
+ * the daemon must not be what keeps its event loop alive. Null for a missing pipe.
+ */
+export function pipeRef(stream: unknown): { ref(): void; unref(): void } | null {
+  const s = stream as { ref?: () => void; unref?: () => void } | null;
+  return s?.ref && s.unref ? { ref: () => s.ref!(), unref: () => s.unref!() } : null;
+}

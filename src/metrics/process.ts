@@ -24,16 +24,19 @@ export function registerProcessMetrics(registry: Registry, prefix = 'nvr_'): voi
     async collect() { const v = await value(); if (v === null) this.remove(); else this.set(v); },
   });
 
-  counter('process_cpu_user_seconds_total', 'User CPU time of the daemon (its ffmpeg children excluded), seconds', () => process.cpuUsage().user / 1e6);
-  counter('process_cpu_system_seconds_total', 'System CPU time of the daemon (its ffmpeg children excluded), seconds', () => process.cpuUsage().system / 1e6);
-  counter('process_cpu_seconds_total', 'User and system CPU time of the daemon, seconds', () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; });
+  const cpu = freshFor(1000, () => process.cpuUsage());
+  counter('process_cpu_user_seconds_total', 'User CPU time of the daemon (its ffmpeg children excluded), seconds', () => cpu().user / 1e6);
+  counter('process_cpu_system_seconds_total', 'System CPU time of the daemon (its ffmpeg children excluded), seconds', () => cpu().system / 1e6);
+  counter('process_cpu_seconds_total', 'User and system CPU time of the daemon, seconds', () => { const u = cpu(); return (u.user + u.system) / 1e6; });
   const startedS = Math.round((Date.now() - performance.now()) / 1000);
   gauge('process_start_time_seconds', 'Start of the daemon, Unix time in seconds', () => startedS);
   gauge('process_resident_memory_bytes', 'Resident memory of the daemon, bytes', () => process.memoryUsage.rss());
   gauge('process_open_fds', 'Open file descriptors of the daemon', openFds);
-  gauge('nodejs_heap_size_total_bytes', 'V8 heap size, bytes', () => process.memoryUsage().heapTotal);
-  gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, bytes', () => process.memoryUsage().heapUsed);
-  gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (buffers), bytes', () => process.memoryUsage().external);
+  // One heap walk per scrape for the three heap figures (a scrape reads them one after the other).
+  const memory = freshFor(1000, () => process.memoryUsage());
+  gauge('nodejs_heap_size_total_bytes', 'V8 heap size, bytes', () => memory().heapTotal);
+  gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, bytes', () => memory().heapUsed);
+  gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (buffers), bytes', () => memory().external);
   let lastElu: EventLoopUtilization | undefined;
   gauge('nodejs_eventloop_utilization_ratio', 'Share of time the event loop was busy since the previous scrape (since start at the first)', () => {
     const now = performance.eventLoopUtilization();
@@ -54,4 +57,15 @@ function openFds(): number | null {
   } catch {
     return null; // not Linux: absent, never a made-up figure
   }
+}
+
+/** `read()` at most once per `ms`: the figures of one scrape come from one reading. */
+function freshFor<T>(ms: number, read: () => T): () => T {
+  let value: T | undefined;
+  let atMs = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (value === undefined || now - atMs >= ms) { value = read(); atMs = now; }
+    return value;
+  };
 }

@@ -11,8 +11,8 @@
  *
  * Built on inotify: one inotifywait for the whole tree when it can run (tree-watch.ts: no
  * event for a write), else fs.watch (one watch per folder: the root, each camera, each
- * day; every fragment ffmpeg writes is an event, ignored). Not chokidar. chokidar re-reads a whole folder (readdir + lstat of every entry) on every
- * file created in it and lstat's a file on every write: with a day folder of 1,440 to
+ * day; every fragment ffmpeg writes is an event, ignored). Not chokidar. chokidar re-reads
+ * a whole folder (readdir + lstat of every entry) on every file created in it and lstat's a file on every write: with a day folder of 1,440 to
  * 8,640 segments that is thousands of syscalls per new segment, and it was the largest
  * share of the daemon's own CPU at 16 cameras (docs/performance.md). Here a write costs
  * one ignored event and a new or removed name costs one `stat`. Nothing is kept per file.

@@ -12,7 +12,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { onDelimited } from '../core/lines.js';
-import type { Spawner } from '../core/spawn.js';
+import { pipeRef, type Spawner } from '../core/spawn.js';
 
 export interface TreeWatchOptions {
   readonly spawner: Spawner;
@@ -55,7 +55,7 @@ export function startTreeWatch(opts: TreeWatchOptions): Promise<TreeWatch | { er
         ready = true;
         // Once watching, never what keeps the daemon alive (close() is the orderly end).
         child.unref();
-        for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+        for (const stream of [child.stdout, child.stderr]) pipeRef(stream)?.unref();
         resolve(watch);
       }
     });

@@ -17,7 +17,7 @@
  * terminal, Docker, most tests) every call is a no-op.
  */
 import type { Logger } from '../core/logger.js';
-import type { Spawner } from '../core/spawn.js';
+import { pipeRef, type Spawner } from '../core/spawn.js';
 import type { ChildProcess } from 'node:child_process';
 import { onDelimited } from '../core/lines.js';
 import { spawnCommandRunner } from './command.js';
@@ -145,7 +145,7 @@ class NotifyRelay {
   async send(lines: readonly string[]): Promise<RelayResult> {
     const child = this.ensure();
     if (!child?.stdin) return { sent: false, error: null, retry: true };
-    const stdout = refOf(child.stdout);
+    const stdout = pipeRef(child.stdout);
     stdout?.ref();
     const answer = new Promise<string | null>((resolve) => this.waiting.push(resolve)).finally(() => {
       if (this.waiting.length === 0) stdout?.unref();
@@ -174,7 +174,7 @@ class NotifyRelay {
     // The relay must never keep the daemon alive (its stop ends when the event loop
     // drains): only a message waiting for its answer holds the loop (see send).
     child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) refOf(stream)?.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) pipeRef(stream)?.unref();
     let stderr = '';
     if (child.stdout) onDelimited(child.stdout, '\n', (line) => this.waiting.shift()?.(line));
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-300); });
@@ -194,8 +194,3 @@ class NotifyRelay {
   }
 }
 
-/** A child's pipe as the socket it is (ref/unref); null for a missing pipe. */
-function refOf(stream: unknown): { ref(): void; unref(): void } | null {
-  const s = stream as { ref?: () => void; unref?: () => void } | null;
-  return s?.ref && s.unref ? { ref: () => s.ref!(), unref: () => s.unref!() } : null;
-}
